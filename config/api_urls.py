@@ -1,0 +1,11 @@
+"""Version 1 of the JSON API: one router, each app registers its viewsets."""
+
+from rest_framework.routers import DefaultRouter
+
+from catalogue.api import MissionViewSet, OpportunityViewSet
+
+router = DefaultRouter()
+router.register("missions", MissionViewSet, basename="mission")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+
+urlpatterns = router.urls
