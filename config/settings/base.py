@@ -242,6 +242,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The demo seed (accounts with a shared password) is refused where this is False.
+DEMO_SEED_ALLOWED = env_bool("DJANGO_DEMO_SEED_ALLOWED", default=True)
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
