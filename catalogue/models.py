@@ -39,12 +39,16 @@ class Mission(models.Model):
         unique=True,
         help_text=_("Prefix of proposal reference numbers, e.g. CE7."),
     )
-    programme = models.CharField(_("programme"), max_length=16, choices=Programme.choices)
+    programme = models.CharField(
+        _("programme"), max_length=16, choices=Programme.choices
+    )
     target = models.CharField(_("target"), max_length=200)
     summary = models.CharField(_("summary"), max_length=300)
     objectives = models.TextField(_("objectives"), blank=True)
     launch_window = models.CharField(
-        _("launch window"), max_length=60, help_text=_("As announced, e.g. 'around 2028'.")
+        _("launch window"),
+        max_length=60,
+        help_text=_("As announced, e.g. 'around 2028'."),
     )
     launch_year = models.PositiveSmallIntegerField(
         _("launch year"), help_text=_("Used to place the mission on the timeline.")
@@ -132,7 +136,9 @@ class Opportunity(models.Model):
     )
     shortlist_date = models.DateField(_("shortlist announced"), null=True, blank=True)
     proposal_deadline = models.DateTimeField(_("proposal deadline"))
-    expected_selection = models.DateField(_("expected selection"), null=True, blank=True)
+    expected_selection = models.DateField(
+        _("expected selection"), null=True, blank=True
+    )
 
     # Review set-up
     dual_anonymous = models.BooleanField(_("dual-anonymous review"), default=False)
@@ -146,7 +152,10 @@ class Opportunity(models.Model):
         default=ResourcePolicy.BLOCK,
     )
     contacts = models.ManyToManyField(
-        Contact, related_name="opportunities", blank=True, verbose_name=_("CNSA contacts")
+        Contact,
+        related_name="opportunities",
+        blank=True,
+        verbose_name=_("CNSA contacts"),
     )
 
     # Outcome of a past call, as published (historical calls only)
@@ -174,7 +183,9 @@ class Opportunity(models.Model):
             models.CheckConstraint(
                 condition=Q(proposal_deadline__gt=F("opens_at")),
                 name="opportunity_deadline_after_opening",
-                violation_error_message=_("The proposal deadline must be after opening."),
+                violation_error_message=_(
+                    "The proposal deadline must be after opening."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(loi_deadline__isnull=True)
@@ -329,7 +340,9 @@ class RequiredDocument(models.Model):
     name = models.CharField(_("document"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     is_mandatory = models.BooleanField(_("mandatory"), default=True)
-    page_limit = models.PositiveSmallIntegerField(_("page limit"), null=True, blank=True)
+    page_limit = models.PositiveSmallIntegerField(
+        _("page limit"), null=True, blank=True
+    )
     max_size_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), default=20)
     stage = models.CharField(
         _("stage"),
@@ -346,6 +359,25 @@ class RequiredDocument(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Statement(models.Model):
+    """A statement the principal investigator must accept before submitting,
+    e.g. funding their own payload, sharing data, export control."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="statements"
+    )
+    text = models.TextField(_("statement"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("statement to accept")
+        verbose_name_plural = _("statements to accept")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
 
 
 class Amendment(models.Model):

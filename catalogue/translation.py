@@ -10,6 +10,7 @@ from catalogue.models import (
     Mission,
     Opportunity,
     RequiredDocument,
+    Statement,
 )
 
 
@@ -20,7 +21,14 @@ class MissionTranslation(TranslationOptions):
 
 @register(Opportunity)
 class OpportunityTranslation(TranslationOptions):
-    fields = ("title", "summary", "description", "eligibility", "science_areas", "outcome")
+    fields = (
+        "title",
+        "summary",
+        "description",
+        "eligibility",
+        "science_areas",
+        "outcome",
+    )
 
 
 @register(Carrier)
@@ -36,6 +44,11 @@ class EvaluationCriterionTranslation(TranslationOptions):
 @register(RequiredDocument)
 class RequiredDocumentTranslation(TranslationOptions):
     fields = ("name", "description")
+
+
+@register(Statement)
+class StatementTranslation(TranslationOptions):
+    fields = ("text",)
 
 
 @register(Amendment)

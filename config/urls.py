@@ -34,4 +34,3 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("", include("catalogue.urls")),
 ]
-

@@ -24,6 +24,7 @@ from catalogue.models import (
     MissionSubscription,
     Opportunity,
     RequiredDocument,
+    Statement,
 )
 
 PASSWORD = "correct-horse-battery-staple"
@@ -104,7 +105,9 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     cooperation_level = CooperationLevel.EQUIPMENT
     status = OpportunityStatus.PUBLISHED
     opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
-    proposal_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    proposal_deadline = factory.LazyFunction(
+        lambda: timezone.now() + timedelta(days=30)
+    )
     published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
     reviewers_per_proposal = 2
 
@@ -126,7 +129,9 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
         )
         cancelled = factory.Trait(status=OpportunityStatus.CANCELLED)
         with_loi = factory.Trait(
-            loi_deadline=factory.LazyFunction(lambda: timezone.now() + timedelta(days=5))
+            loi_deadline=factory.LazyFunction(
+                lambda: timezone.now() + timedelta(days=5)
+            )
         )
 
 
@@ -179,3 +184,11 @@ class MissionSubscriptionFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     mission = factory.SubFactory(MissionFactory)
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Statement
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    text_en = "We fund our own payload and its delivery to China."
