@@ -4,6 +4,8 @@ Times are stored in UTC and entered in Beijing time (TIME_ZONE = Asia/Shanghai).
 Translatable text fields get `_en` and `_zh_hans` columns from modeltranslation
 (see translation.py); reading `title` gives the active language, falling back to
 English.
+Mission and Opportunity keep a history (django-simple-history), registered in
+translation.py after the translation columns exist so the history has them too.
 """
 
 from decimal import Decimal
@@ -16,7 +18,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
-from simple_history.models import HistoricalRecords
 
 from catalogue.enums import (
     CarrierKind,
@@ -55,7 +56,6 @@ class Mission(models.Model):
     )
     launch_date = models.DateField(_("launch date"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("mission")
@@ -173,7 +173,6 @@ class Opportunity(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("opportunity")

@@ -1,5 +1,6 @@
 """Fields held in English and Simplified Chinese, falling back to English."""
 
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
 from catalogue.models import (
@@ -61,3 +62,9 @@ class CooperationTableTranslation(TranslationOptions):
     fields = ("section", "title", "intro", "footnotes", "columns", "rows")
     # An empty Chinese table falls back to the English one.
     fallback_undefined = {"columns": [], "rows": []}
+
+
+# History is registered here, after the translation columns exist, so the history
+# tables record both languages; a HistoricalRecords() on the model would miss them.
+simple_history.register(Mission)
+simple_history.register(Opportunity, excluded_fields=["updated_at"])
