@@ -9,6 +9,16 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate limits and used TOTP codes live in the cache: each test starts clean."""
+    from django.core.cache import cache  # noqa: PLC0415
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def researcher(db):
     return UserFactory()

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "catalogue",
+    "anymail",
     "notifications",
     "proposals",
 ]
@@ -144,6 +145,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AO Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Failed logins: at most 5 per account per 5 minutes and 10 per IP per minute.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Sign-up asks for the profile; account emails go through the outbox.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "AO Portal (CNSA)"
 
@@ -157,6 +161,9 @@ USE_TZ = True
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "zh-hans")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# The admin's language tabs use jQuery UI: served from our static files, not
+# Google's CDN (unreachable from mainland China).
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -198,6 +205,15 @@ DEFAULT_FROM_EMAIL = env_str(
     "DJANGO_DEFAULT_FROM_EMAIL", "AO Portal <no-reply@ao-portal.example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# django-anymail, when DJANGO_EMAIL_BACKEND names one of its backends
+# (anymail.backends.postmark.EmailBackend …): ANYMAIL_ESP_SETTING names the
+# provider's credential as anymail spells it (POSTMARK_SERVER_TOKEN,
+# SENDGRID_API_KEY …) and ANYMAIL_ESP_CREDENTIAL holds it. The provider's bounce
+# and complaint webhooks are served under /anymail/ once ANYMAIL_WEBHOOK_SECRET
+# ("user:password", sent by the provider as basic auth) is set.
+ANYMAIL = {"WEBHOOK_SECRET": env_str("ANYMAIL_WEBHOOK_SECRET")}
+if env_str("ANYMAIL_ESP_SETTING"):
+    ANYMAIL[env_str("ANYMAIL_ESP_SETTING")] = env_str("ANYMAIL_ESP_CREDENTIAL")
 
 # Celery: Redis as broker when CELERY_BROKER_URL is set, otherwise tasks run eagerly.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "memory://")
@@ -213,13 +229,51 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_ROUTES = {"notifications.tasks.*": {"queue": "email"}}
+# Email has a queue of its own (prefetch 1 above), so a backlog of mail never
+# delays other work and `celery worker -Q email` can be scaled on its own.
+NOTIFICATIONS_EMAIL_QUEUE = env_str("CELERY_EMAIL_QUEUE", "email")
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.send_email": {"queue": NOTIFICATIONS_EMAIL_QUEUE}
+}
+# A web request whose broker is down gives up publishing after about a second;
+# the outbox row stays queued and the sweeper hands it over later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# The outbox: attempts before a row is failed, the exponential back-off (with
+# jitter) between them, how long a worker may hold a row in "sending" before the
+# sweeper takes it back, and how long a queued row may wait for its task.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 30)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_SECONDS", 3600)
+NOTIFICATIONS_SENDING_LEASE_SECONDS = env_int(
+    "NOTIFICATIONS_SENDING_LEASE_SECONDS", 600
+)
+NOTIFICATIONS_QUEUED_GRACE_SECONDS = env_int("NOTIFICATIONS_QUEUED_GRACE_SECONDS", 300)
 # Longer than the longest retry back-off, so an unacked message is not redelivered
 # while its retry is still pending.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
 }
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat: the sweeper every minute, the reminders every quarter of an hour. Each
+# run expires before the next, so a beat that ran while workers were down does
+# not leave a pile of stale runs behind.
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-sweep-outbox": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "notifications-send-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": 900.0,
+        "options": {"expires": 850},
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
