@@ -1,5 +1,7 @@
 """factory_boy factories shared by every test; traits name the usual states."""
 
+import hashlib
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,13 +21,17 @@ from catalogue.models import (
     Amendment,
     Carrier,
     Contact,
+    CooperationTable,
     EvaluationCriterion,
     Mission,
     MissionSubscription,
     Opportunity,
+    OpportunityDocument,
     RequiredDocument,
     Statement,
 )
+from proposals.enums import ProposalStage, ProposalStatus, TeamRole
+from proposals.models import Proposal, ProposalDocument, TeamMember
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -192,3 +198,130 @@ class StatementFactory(factory.django.DjangoModelFactory):
 
     opportunity = factory.SubFactory(OpportunityFactory)
     text_en = "We fund our own payload and its delivery to China."
+
+
+class OpportunityDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpportunityDocument
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    title = "Announcement of Opportunity (full text)"
+    file = factory.django.FileField(
+        filename="announcement.pdf", data=b"%PDF-1.4 announcement"
+    )
+
+
+class CooperationTableFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CooperationTable
+
+    slug = factory.Sequence(lambda n: f"table-{n}")
+    section_en = "Space science"
+    title_en = factory.Sequence(lambda n: f"Opportunities {n}")
+    columns_en = factory.LazyFunction(lambda: ["Area", "System", "Application"])
+    rows_en = factory.LazyFunction(
+        lambda: [["Space astronomy", "open", "open"], ["Space physics", "open", "open"]]
+    )
+
+
+def make_pdf(*, pages: int = 1, password: str = "") -> bytes:
+    """A real PDF of blank A4 pages, encrypted when given a password."""
+    from pypdf import PdfWriter  # noqa: PLC0415 — only the proposal tests need it
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A full-stage draft with a title only.
+
+    Traits: complete (every section of a full proposal filled, on a carrier of
+    its call, within that carrier's envelope), letter (a letter of intent in a
+    call with a letter stage), submitted (with a reference number). Stage and
+    status are set directly: factories build fixtures; only the workflow moves a
+    real proposal.
+    """
+
+    class Meta:
+        model = Proposal
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    principal_investigator = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Lunar dust and radon monitor {n}")
+
+    class Params:
+        complete = factory.Trait(
+            abstract="Measures radon and charged dust at the landing site.",
+            keywords="radon, dust, regolith",
+            objectives="Map radon exhalation through a lunar day.",
+            relevance="Complements the lander's environment survey.",
+            payload_description="A 4.5 kg detector with its own electronics.",
+            trl=6,
+            heritage="Derived from the DORN instrument on Chang'E-6.",
+            carrier=factory.SubFactory(
+                CarrierFactory, opportunity=factory.SelfAttribute("..opportunity")
+            ),
+            mass_kg=Decimal("4.500"),
+            power_avg_w=Decimal("8.0"),
+            power_peak_w=Decimal("12.0"),
+            data_mb_per_day=Decimal("50.0"),
+            length_mm=200,
+            width_mm=150,
+            height_mm=100,
+            operations_needs="Switched on after landing; runs through the lunar day.",
+            funding_statement="Funded by the national space agency of the team.",
+        )
+        letter = factory.Trait(
+            stage=ProposalStage.LETTER_OF_INTENT,
+            opportunity=factory.SubFactory(OpportunityFactory, with_loi=True),
+        )
+        submitted = factory.Trait(
+            status=ProposalStatus.SUBMITTED,
+            reference=factory.Sequence(lambda n: f"TST-2026-{n:04d}"),
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    """An unconfirmed co-investigator with no account; trait confirmed."""
+
+    class Meta:
+        model = TeamMember
+
+    proposal = factory.SubFactory(ProposalFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"member{n}@institute{n}.example.org")
+    institution = factory.Sequence(lambda n: f"Partner Institute {n}")
+    country = "IT"
+    role = TeamRole.CO_INVESTIGATOR
+    invited_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        confirmed = factory.Trait(confirmed_at=factory.LazyFunction(timezone.now))
+
+
+SAMPLE_PDF = make_pdf(pages=2)
+
+
+class ProposalDocumentFactory(factory.django.DjangoModelFactory):
+    """A stored two-page PDF for one of the call's required documents."""
+
+    class Meta:
+        model = ProposalDocument
+
+    proposal = factory.SubFactory(ProposalFactory)
+    required_document = factory.SubFactory(
+        RequiredDocumentFactory,
+        opportunity=factory.SelfAttribute("..proposal.opportunity"),
+    )
+    file = factory.django.FileField(filename="document.pdf", data=SAMPLE_PDF)
+    original_name = "proposal.pdf"
+    sha256 = hashlib.sha256(SAMPLE_PDF).hexdigest()
+    size = len(SAMPLE_PDF)
+    page_count = 2

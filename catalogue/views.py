@@ -1,0 +1,241 @@
+"""The public catalogue: missions, Announcements of Opportunity, feeds.
+
+Every read goes through catalogue.selectors (drafts are never public); the one
+write, following a mission, goes through catalogue.services.
+
+`render_opportunity()` renders the opportunity page for any call; the public
+view passes a published one, and `opportunity_preview()` (staff only, for the
+admin) passes a draft with `preview=True`.
+"""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import get_valid_filename, slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from catalogue import selectors, services
+from catalogue.enums import OpportunityStatus
+from catalogue.feeds import build_deadlines_calendar
+from catalogue.filters import OpportunityFilter
+from catalogue.models import Mission, Opportunity, OpportunityDocument
+from catalogue.timeline import layout_timeline
+
+PAGE_SIZE = 20
+HOME_OPEN_LIMIT = 6
+HOME_DEADLINE_LIMIT = 8
+MISSION_CALLS_LIMIT = 20
+# The calendar holds every upcoming deadline up to this many, soonest first: far
+# more than CNSA ever has open, and a bound on the work of one download.
+ICS_LIMIT = 500
+PAST_STATUSES = {
+    OpportunityStatus.CLOSED,
+    OpportunityStatus.DECIDED,
+    OpportunityStatus.CANCELLED,
+}
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "open_opportunities": selectors.open_opportunities()[:HOME_OPEN_LIMIT],
+            "deadlines": selectors.upcoming_deadlines(HOME_DEADLINE_LIMIT),
+            "missions": selectors.missions_with_call_counts(),
+        },
+    )
+
+
+@require_safe
+def opportunity_list(request: HttpRequest) -> HttpResponse:
+    filterset = OpportunityFilter(
+        request.GET or None, queryset=selectors.public_opportunities()
+    )
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "catalogue/opportunity_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "opportunities": page.object_list,
+        },
+    )
+
+
+def opportunity_context(opportunity: Opportunity, *, preview: bool = False) -> dict:
+    """What the opportunity page shows, from a call fetched by a selector."""
+    criteria = list(opportunity.criteria.all())
+    return {
+        "opportunity": opportunity,
+        "mission": opportunity.mission,
+        "carriers": opportunity.carriers.all(),
+        "criteria": criteria,
+        "criteria_total": sum(criterion.weight for criterion in criteria),
+        "required_documents": opportunity.required_documents.all(),
+        "statements": opportunity.statements.all(),
+        "amendments": opportunity.amendments.all(),
+        "documents": opportunity.documents.all(),
+        "contacts": opportunity.contacts.all(),
+        "next_deadline": selectors.next_deadline(opportunity),
+        "is_past": opportunity.status in PAST_STATUSES,
+        "has_outcome": any(
+            value not in (None, "")
+            for value in (
+                opportunity.proposals_received,
+                opportunity.proposals_shortlisted,
+                opportunity.proposals_selected,
+                opportunity.outcome,
+            )
+        ),
+        "preview": preview,
+    }
+
+
+def render_opportunity(
+    request: HttpRequest, opportunity: Opportunity, *, preview: bool = False
+) -> HttpResponse:
+    """The opportunity page; with preview=True it says it is not published."""
+    return render(
+        request,
+        "catalogue/opportunity_detail.html",
+        opportunity_context(opportunity, preview=preview),
+    )
+
+
+@require_safe
+def opportunity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        opportunity = selectors.opportunity_for_public(slug)
+    except Opportunity.DoesNotExist as missing:
+        raise Http404(_("No such opportunity.")) from missing
+    return render_opportunity(request, opportunity)
+
+
+@require_safe
+def opportunity_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff only: any call, drafts included, as the public will see it.
+
+    Meant to be wired in the admin (inside `admin_site.admin_view`, so the
+    admin's sign-in and two-factor checks apply first).
+    """
+    user = request.user
+    allowed = user.is_active and user.is_staff
+    if not (allowed and user.has_perm("catalogue.view_opportunity")):
+        raise PermissionDenied
+    try:
+        opportunity = selectors.opportunity_for_preview(pk)
+    except Opportunity.DoesNotExist as missing:
+        raise Http404(_("No such opportunity.")) from missing
+    return render_opportunity(request, opportunity, preview=True)
+
+
+def _download_name(document: OpportunityDocument) -> str:
+    """A safe file name from the document's title, keeping the file's extension:
+    "Announcement (full text)" and ao-documents/7/ao_x1y2.pdf give
+    announcement-full-text.pdf."""
+    stored = Path(document.file.name)
+    stem = slugify(document.title, allow_unicode=True) or get_valid_filename(
+        stored.stem
+    )
+    return f"{stem}{stored.suffix.lower()}"
+
+
+@require_safe
+def opportunity_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    try:
+        document = selectors.document_for_public(opportunity_slug=slug, pk=pk)
+        handle = document.file.open("rb")
+    except (OpportunityDocument.DoesNotExist, FileNotFoundError) as missing:
+        raise Http404(_("No such document.")) from missing
+    return FileResponse(handle, as_attachment=True, filename=_download_name(document))
+
+
+@require_safe
+def deadlines_ics(request: HttpRequest) -> HttpResponse:
+    calendar = build_deadlines_calendar(
+        selectors.upcoming_deadlines(ICS_LIMIT),
+        site_url=request.build_absolute_uri("/"),
+    )
+    return HttpResponse(calendar, content_type="text/calendar; charset=utf-8")
+
+
+@require_safe
+def mission_list(request: HttpRequest) -> HttpResponse:
+    missions = list(selectors.missions_with_call_counts())
+    return render(
+        request,
+        "catalogue/mission_list.html",
+        {"missions": missions, "timeline": layout_timeline(missions)},
+    )
+
+
+def _mission_or_404(slug: str) -> Mission:
+    try:
+        return selectors.mission_for_public(slug)
+    except Mission.DoesNotExist as missing:
+        raise Http404(_("No such mission.")) from missing
+
+
+@require_safe
+def mission_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    mission = _mission_or_404(slug)
+    return render(
+        request,
+        "catalogue/mission_detail.html",
+        {
+            "mission": mission,
+            "opportunities": selectors.public_opportunities_of(
+                mission=mission, limit=MISSION_CALLS_LIMIT
+            ),
+            "following": selectors.is_following(user=request.user, mission=mission),
+        },
+    )
+
+
+@require_POST
+def mission_subscribe(request: HttpRequest, slug: str) -> HttpResponse:
+    """Follow or stop following a mission: action=follow or action=unfollow;
+    without an action, the current state flips."""
+    mission = _mission_or_404(slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(mission.get_absolute_url())
+    action = request.POST.get("action")
+    if action not in {"follow", "unfollow"}:
+        following = selectors.is_following(user=request.user, mission=mission)
+        action = "unfollow" if following else "follow"
+    if action == "follow":
+        services.subscribe(user=request.user, mission=mission)
+        messages.success(
+            request,
+            _(
+                "You now follow %(mission)s. We will email you when one of its "
+                "calls is published or amended."
+            )
+            % {"mission": mission.name},
+        )
+    else:
+        services.unsubscribe(user=request.user, mission=mission)
+        messages.success(
+            request,
+            _("You no longer follow %(mission)s.") % {"mission": mission.name},
+        )
+    return redirect(mission)
+
+
+@require_safe
+def cooperation(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/cooperation.html",
+        {"tables": selectors.cooperation_tables()},
+    )

@@ -1,0 +1,115 @@
+/* AO Portal: small progressive enhancements; every page works without them.
+ *
+ * - <time datetime="…" data-local-time>: the server writes the moment in UTC;
+ *   here it is rewritten in the visitor's own time zone, named.
+ * - [data-countdown="ISO"]: a live count of the time left before a deadline.
+ */
+(function () {
+  "use strict";
+
+  var lang = document.documentElement.lang || undefined;
+
+  function zoneName() {
+    try {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function localiseTimes(root) {
+    var zone = zoneName();
+    var format;
+    try {
+      format = new Intl.DateTimeFormat(lang, {
+        dateStyle: "medium",
+        timeStyle: "short",
+      });
+    } catch (error) {
+      return;
+    }
+    root.querySelectorAll("time[data-local-time]").forEach(function (element) {
+      var moment = new Date(element.getAttribute("datetime"));
+      if (isNaN(moment.getTime())) {
+        return;
+      }
+      element.textContent = format.format(moment) + (zone ? " (" + zone + ")" : "");
+      element.setAttribute("data-local-zone", zone);
+    });
+  }
+
+  function unitFormatter(unit) {
+    try {
+      return new Intl.NumberFormat(lang, {
+        style: "unit",
+        unit: unit,
+        unitDisplay: "long",
+      });
+    } catch (error) {
+      return null;
+    }
+  }
+
+  var units = [
+    ["day", 86400],
+    ["hour", 3600],
+    ["minute", 60],
+    ["second", 1],
+  ].map(function (pair) {
+    return { seconds: pair[1], format: unitFormatter(pair[0]) };
+  });
+
+  function describeDuration(totalSeconds) {
+    var parts = [];
+    var rest = totalSeconds;
+    units.forEach(function (unit) {
+      var amount = Math.floor(rest / unit.seconds);
+      rest -= amount * unit.seconds;
+      if (unit.format && (amount > 0 || parts.length > 0)) {
+        parts.push(unit.format.format(amount));
+      }
+    });
+    // Above a day, seconds only add noise.
+    if (totalSeconds >= 86400) {
+      parts = parts.slice(0, 3);
+    }
+    return parts.join(" ");
+  }
+
+  function startCountdowns(root) {
+    var counters = Array.prototype.slice.call(root.querySelectorAll("[data-countdown]"));
+    if (!counters.length || !units[0].format) {
+      return;
+    }
+    function tick() {
+      var now = Date.now();
+      counters.forEach(function (element) {
+        var target = new Date(element.getAttribute("data-countdown")).getTime();
+        var value = element.querySelector("[data-countdown-value]");
+        if (isNaN(target) || !value) {
+          return;
+        }
+        var left = Math.floor((target - now) / 1000);
+        if (left <= 0) {
+          value.textContent = element.getAttribute("data-countdown-passed") || "";
+          element.classList.add("countdown-passed");
+        } else {
+          value.textContent = describeDuration(left);
+        }
+      });
+    }
+    tick();
+    window.setInterval(tick, 1000);
+  }
+
+  function enhance() {
+    localiseTimes(document);
+    startCountdowns(document);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", enhance);
+  } else {
+    enhance();
+  }
+})();
