@@ -34,10 +34,11 @@ class OpportunityFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=PUBLIC_STATUSES, empty_label=_("Any status")
     )
-    open_now = django_filters.BooleanFilter(
+    open_now = django_filters.ChoiceFilter(
         label=_("Open now"),
         method="filter_open_now",
-        widget=django_filters.widgets.BooleanWidget(),
+        choices=[("true", _("Open for proposals")), ("false", _("Not open"))],
+        empty_label=_("Open or not"),
     )
 
     class Meta:
@@ -59,7 +60,7 @@ class OpportunityFilter(django_filters.FilterSet):
         )
 
     def filter_open_now(self, queryset, name, value):
-        if value is None:
+        if value not in {"true", "false"}:
             return queryset
         now = timezone.now()
         open_q = Q(
@@ -67,4 +68,4 @@ class OpportunityFilter(django_filters.FilterSet):
             opens_at__lte=now,
             proposal_deadline__gt=now,
         )
-        return queryset.filter(open_q) if value else queryset.exclude(open_q)
+        return queryset.filter(open_q) if value == "true" else queryset.exclude(open_q)
