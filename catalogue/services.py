@@ -1,14 +1,27 @@
 """Writes to the catalogue. Status moves go through catalogue.workflow."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from catalogue.enums import OpportunityStatus
 from catalogue.models import Amendment, Mission, MissionSubscription, Opportunity
 from notifications.events import opportunity_amended
 
+AMENDABLE = frozenset({OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED})
+
 
 class AmendmentRefused(Exception):  # noqa: N818 — the name reads as the refusal
-    pass
+    def __init__(self):
+        super().__init__(
+            _(
+                "Only a published or closed call can be amended; "
+                "a draft is edited directly."
+            )
+        )
+
+
+def is_amendable(opportunity: Opportunity) -> bool:
+    return opportunity.status in AMENDABLE
 
 
 @transaction.atomic
@@ -21,13 +34,17 @@ def post_amendment(
     body_zh_hans: str = "",
     actor,
 ) -> Amendment:
-    """Post a dated amendment to a published call and tell its audience."""
-    if opportunity.status not in {OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED}:
-        raise AmendmentRefused(
-            "Only a published or closed call can be amended; a draft is edited."
-        )
+    """Post a dated amendment to a published or closed call.
+
+    Judged on the stored status (the row is locked); raises AmendmentRefused
+    otherwise. Queues an "opportunity amended" email to the CNSA contacts and the
+    researchers following the mission, sent once the transaction commits.
+    """
+    locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if not is_amendable(locked):
+        raise AmendmentRefused
     amendment = Amendment.objects.create(
-        opportunity=opportunity,
+        opportunity=locked,
         title_en=title_en,
         body_en=body_en,
         title_zh_hans=title_zh_hans,

@@ -6,7 +6,7 @@ for it). Side effects of each move, all inside one transaction:
 - the row is locked (`select_for_update`) and the move checked against TRANSITIONS;
 - `published_at` is set on the first publication;
 - the change is recorded in the opportunity's history (django-simple-history)
-  with the actor and the note as the change reason;
+  with the actor and the note (its first 100 characters) as the change reason;
 - publishing queues an "opportunity published" email to the CNSA contacts and to
   the researchers subscribed to the mission, through the notifications outbox,
   handed to Celery once the transaction commits.
@@ -29,6 +29,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+CHANGE_REASON_LENGTH = 100  # simple-history's history_change_reason column
+
+
 class TransitionNotAllowed(Exception):  # noqa: N818 — the name reads as the refusal
     def __init__(self, *, current: str, to: str):
         self.current = current
@@ -44,7 +47,9 @@ def allowed_targets(opportunity: Opportunity) -> frozenset[str]:
 
 
 @transaction.atomic
-def transition(opportunity: Opportunity, *, to: str, actor, note: str = "") -> Opportunity:
+def transition(
+    opportunity: Opportunity, *, to: str, actor, note: str = ""
+) -> Opportunity:
     """Move `opportunity` to status `to`, or raise TransitionNotAllowed."""
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if to not in TRANSITIONS[locked.status]:
@@ -53,10 +58,10 @@ def transition(opportunity: Opportunity, *, to: str, actor, note: str = "") -> O
     locked.status = to
     if first_publication:
         locked.published_at = timezone.now()
-    locked._change_reason = note or _("Status changed to %(status)s") % {  # noqa: SLF001
-        "status": S(to).label
-    }
-    locked._history_user = actor  # noqa: SLF001
+    reason = note or _("Status changed to %(status)s") % {"status": S(to).label}
+    # The history keeps at most CHANGE_REASON_LENGTH characters of the note.
+    locked._change_reason = reason[:CHANGE_REASON_LENGTH]
+    locked._history_user = actor
     locked.save()
     if first_publication:
         opportunity_published(opportunity=locked)
