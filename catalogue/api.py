@@ -78,7 +78,7 @@ def _decimal(**kwargs) -> serializers.DecimalField:
 class CarrierSerializer(serializers.ModelSerializer):
     name = TranslatedField()
     notes = TranslatedField()
-    total_mass_kg = _decimal()
+    total_mass_kg = _decimal(allow_null=True)
     max_payload_mass_kg = _decimal(allow_null=True)
     power_w = _decimal(allow_null=True)
     data_mb_per_day = _decimal(allow_null=True)

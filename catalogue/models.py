@@ -251,7 +251,13 @@ class Carrier(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=CarrierKind.choices)
     name = models.CharField(_("name"), max_length=120)
     total_mass_kg = models.DecimalField(
-        _("total mass (kg)"), max_digits=8, decimal_places=3, validators=POSITIVE
+        _("total mass (kg)"),
+        max_digits=8,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=POSITIVE,
+        help_text=_("Leave empty where the call published no mass."),
     )
     max_payload_mass_kg = models.DecimalField(
         _("most mass for one payload (kg)"),
@@ -293,6 +299,7 @@ class Carrier(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(max_payload_mass_kg__isnull=True)
+                | Q(total_mass_kg__isnull=True)
                 | Q(max_payload_mass_kg__lte=F("total_mass_kg")),
                 name="carrier_payload_mass_within_total",
                 violation_error_message=_(
@@ -305,8 +312,11 @@ class Carrier(models.Model):
         return f"{self.opportunity.mission.name} {self.name}"
 
     @property
-    def payload_mass_limit_kg(self) -> Decimal:
-        return self.max_payload_mass_kg or self.total_mass_kg
+    def payload_mass_limit_kg(self) -> Decimal | None:
+        """The most one payload may take; None where the call published no mass."""
+        if self.max_payload_mass_kg is not None:
+            return self.max_payload_mass_kg
+        return self.total_mass_kg
 
 
 class EvaluationCriterion(models.Model):

@@ -93,7 +93,12 @@ def check_resources(carrier, request: ResourceRequest) -> list[Finding]:
         return []
     name = str(carrier)
     findings: list[Finding] = []
-    if request.mass_kg is not None and request.mass_kg > carrier.payload_mass_limit_kg:
+    mass_limit = carrier.payload_mass_limit_kg
+    if (
+        request.mass_kg is not None
+        and mass_limit is not None
+        and request.mass_kg > mass_limit
+    ):
         values = {
             "requested": format_number(request.mass_kg),
             "carrier": name,

@@ -6,9 +6,8 @@ Conventions:
   at 00:00 Beijing time on the day it was announced;
 - a date known only by its month is stored as the month's last day ("by then"),
   and the text says the month;
-- a carrier whose mass was never published has `total_mass_kg` 0 and a note
-  saying "not published" (the model requires a mass; 0 offers no room, so nothing
-  can be planned against an unknown figure);
+- a carrier whose mass was never published has no `total_mass_kg` (None, shown
+  as "not published") and a note saying so;
 - the calls state their criteria but publish no weights: the weights here are the
   portal's illustration, and each description says so.
 
@@ -39,13 +38,8 @@ RECORD_NOTE_ZH = (
     "所示权重为本门户的示意，并非国家航天局公布。"
 )
 
-MASS_NOT_PUBLISHED_EN = (
-    "Mass not published: the call gave no mass allocation, so 0 kg stands for "
-    "“not published”, not for “no room”."
-)
-MASS_NOT_PUBLISHED_ZH = (
-    "质量未公布：公告未给出质量分配，此处0千克表示“未公布”，而非“无可用空间”。"
-)
+MASS_NOT_PUBLISHED_EN = "Mass not published: the call gave no mass allocation."
+MASS_NOT_PUBLISHED_ZH = "质量未公布：公告未给出质量分配。"
 
 ELIGIBILITY_EN = (
     "International partners: research institutions, universities and companies "
@@ -401,7 +395,7 @@ HISTORICAL_CALLS: list[dict] = [
             {
                 "kind": CarrierKind.OTHER,
                 **tr("name", "Tianwen-2 probe", "天问二号探测器"),
-                "total_mass_kg": Decimal(0),
+                "total_mass_kg": None,
                 **tr("notes", MASS_NOT_PUBLISHED_EN, MASS_NOT_PUBLISHED_ZH),
             },
         ],
@@ -580,7 +574,7 @@ HISTORICAL_CALLS: list[dict] = [
                     "Inside the station (experiment racks)",
                     "舱内（实验机柜）",
                 ),
-                "total_mass_kg": Decimal(0),
+                "total_mass_kg": None,
                 **tr(
                     "notes",
                     "Experiments the applicants develop, or experiments on "
@@ -592,7 +586,7 @@ HISTORICAL_CALLS: list[dict] = [
             {
                 "kind": CarrierKind.EXPOSED_PLATFORM,
                 **tr("name", "Exposed platform (outside)", "舱外暴露平台"),
-                "total_mass_kg": Decimal(0),
+                "total_mass_kg": None,
                 **tr(
                     "notes",
                     "Experiments exposed to space outside the station. "
