@@ -89,6 +89,18 @@ class AccountAdapter(DefaultAccountAdapter):
             sensitive=True,
         )
 
+    def confirm_email(self, request, email_address):
+        """Once an address is verified, the team places invited under it become
+        the user's: a co-investigator invited before signing up can then open
+        the draft."""
+        confirmed = super().confirm_email(request, email_address)
+        if confirmed:
+            # proposals builds on accounts; imported here, where allauth calls in.
+            from proposals.services import link_memberships  # noqa: PLC0415
+
+            link_memberships(user=email_address.user, email=email_address.email)
+        return confirmed
+
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
         if user.preferred_language:

@@ -237,8 +237,10 @@ def confirm_membership_for_user(*, member: TeamMember, user, now=None) -> TeamMe
 
 
 @transaction.atomic
-def link_memberships(*, user) -> int:
-    """Link the team places invited under the user's (verified) email address."""
-    return TeamMember.objects.filter(
-        email=user.email.lower(), user__isnull=True
-    ).update(user=user)
+def link_memberships(*, user, email: str | None = None) -> int:
+    """Link the team places invited under a verified address of the user's.
+
+    `email` is the address just verified; by default the user's login address.
+    """
+    address = (email or user.email).lower()
+    return TeamMember.objects.filter(email=address, user__isnull=True).update(user=user)

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 
 from notifications.models import EmailStatus, OutboundEmail
 from tests.accounts.helpers import link_in, sign_in
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, TeamMemberFactory, UserFactory
 
 User = get_user_model()
 
@@ -149,3 +149,17 @@ def test_login_with_verified_email_switches_to_preferred_language(client, db):
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
     assert response.cookies["django_language"].value == "zh-hans"
+
+
+def test_signup_confirmation_links_team_places_invited_under_the_address(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
+    invited = TeamMemberFactory(email=SIGNUP["email"], user=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", SIGNUP)
+    confirm_path = link_in(mailoutbox[-1].body, "/accounts/confirm-email/")
+
+    client.post(confirm_path)
+
+    invited.refresh_from_db()
+    assert invited.user == User.objects.get(email=SIGNUP["email"])
