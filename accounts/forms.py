@@ -78,6 +78,8 @@ class SignupForm(AllauthSignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Built per form: the country names follow the language active now.
+        self.fields["country"] = _country_field()
         self.fields["preferred_language"].initial = _current_language()
 
     def profile_data(self) -> dict:
@@ -108,6 +110,8 @@ class ProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Built per form: the country names follow the language active now.
+        self.fields["country"] = _country_field()
         self.fields["full_name"].required = True
         self.fields["institution"].required = True
         self.fields["orcid"].widget.attrs.update(

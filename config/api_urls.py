@@ -3,9 +3,11 @@
 from rest_framework.routers import DefaultRouter
 
 from catalogue.api import MissionViewSet, OpportunityViewSet
+from proposals.api import ProposalViewSet
 
 router = DefaultRouter()
 router.register("missions", MissionViewSet, basename="mission")
 router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("proposals", ProposalViewSet, basename="proposal")
 
 urlpatterns = router.urls

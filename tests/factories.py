@@ -325,3 +325,153 @@ class ProposalDocumentFactory(factory.django.DjangoModelFactory):
     sha256 = hashlib.sha256(SAMPLE_PDF).hexdigest()
     size = len(SAMPLE_PDF)
     page_count = 2
+
+
+# --- review (appended by the reviews helper; models named by label, imports
+# local, so this block needs no import above) -----------------------------------
+
+
+def _version_submitted_at(proposal):
+    """A day before the stage deadline of the proposal, so version_for_review
+    returns the version."""
+    opportunity = proposal.opportunity
+    deadline = (
+        opportunity.loi_deadline
+        if proposal.stage == ProposalStage.LETTER_OF_INTENT
+        else opportunity.proposal_deadline
+    )
+    return deadline - timedelta(days=1)
+
+
+def _snapshot(version):
+    from proposals.snapshot import build_snapshot  # noqa: PLC0415
+
+    return build_snapshot(
+        version.proposal, reference=version.reference, submitted_at=version.submitted_at
+    )
+
+
+class ProposalVersionFactory(factory.django.DjangoModelFactory):
+    """A frozen version, with the real snapshot of its proposal and its current
+    documents, submitted a day before its stage deadline. By default the
+    proposal is complete and submitted, in a call whose deadline has passed."""
+
+    class Meta:
+        model = "proposals.ProposalVersion"
+
+    proposal = factory.SubFactory(
+        ProposalFactory,
+        complete=True,
+        submitted=True,
+        opportunity=factory.SubFactory(OpportunityFactory, closed=True),
+    )
+    number = factory.LazyAttribute(lambda o: o.proposal.versions.count() + 1)
+    stage = factory.LazyAttribute(lambda o: o.proposal.stage)
+    reference = factory.LazyAttribute(lambda o: o.proposal.reference)
+    submitted_at = factory.LazyAttribute(lambda o: _version_submitted_at(o.proposal))
+    submitted_by = factory.LazyAttribute(lambda o: o.proposal.principal_investigator)
+    snapshot = factory.LazyAttribute(_snapshot)
+
+    @factory.post_generation
+    def documents(self, create, extracted, **kwargs):
+        if create:
+            self.documents.set(
+                extracted
+                if extracted is not None
+                else self.proposal.documents.filter(replaced_at__isnull=True)
+            )
+
+
+class ReviewerFactory(UserFactory):
+    """An active staff account in the Reviewers group; `expertise="radon, dust"`
+    also gives it a ReviewerProfile. Its email domain is reserved for examples,
+    so it shares no institutional domain with anyone."""
+
+    email = factory.Sequence(lambda n: f"reviewer{n}@observatory{n}.example.net")
+    institution = factory.Sequence(lambda n: f"Observatory {n}")
+    country = "DE"
+    is_staff = True
+
+    @factory.post_generation
+    def reviewers_group(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Group  # noqa: PLC0415
+
+        if create and extracted is not False:
+            group, _created = Group.objects.get_or_create(name="Reviewers")
+            self.groups.add(group)
+
+    @factory.post_generation
+    def expertise(self, create, extracted, **kwargs):
+        from reviews.models import ReviewerProfile  # noqa: PLC0415
+
+        if create and extracted is not None:
+            ReviewerProfile.objects.create(user=self, expertise=extracted)
+
+
+def make_review_administrator(**kwargs):
+    """A staff account in the Administrators group, which migration
+    reviews/0002 grants reviews.manage_reviews."""
+    from django.contrib.auth.models import Group  # noqa: PLC0415
+
+    user = UserFactory(staff=True, **kwargs)
+    group, _created = Group.objects.get_or_create(name="Administrators")
+    user.groups.add(group)
+    return user
+
+
+class ReviewAssignmentFactory(factory.django.DjangoModelFactory):
+    """An invited assignment of a proposal under review, due in 14 days, on a
+    frozen version. Trait: accepted (no conflict declared). The status is set
+    directly: factories build fixtures; only the workflow moves a real one."""
+
+    class Meta:
+        model = "reviews.ReviewAssignment"
+
+    version = factory.SubFactory(
+        ProposalVersionFactory, proposal__status=ProposalStatus.UNDER_REVIEW
+    )
+    proposal = factory.SelfAttribute("version.proposal")
+    stage = factory.SelfAttribute("version.stage")
+    reviewer = factory.SubFactory(ReviewerFactory)
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    status = "invited"
+
+    class Params:
+        accepted = factory.Trait(
+            status="accepted", responded_at=factory.LazyFunction(timezone.now)
+        )
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A draft review of an accepted assignment. `scores=4` scores every criterion
+    of the call 4; `scores={criterion: 5, …}` as given. Trait: submitted (with a
+    recommendation and comments)."""
+
+    class Meta:
+        model = "reviews.Review"
+
+    assignment = factory.SubFactory(ReviewAssignmentFactory, accepted=True)
+    status = "draft"
+
+    class Params:
+        submitted = factory.Trait(
+            status="submitted",
+            submitted_at=factory.LazyFunction(timezone.now),
+            recommendation="select",
+            comments_for_proposer="A clear case; the thermal design needs detail.",
+            confidential_comments="The team's budget looks optimistic.",
+        )
+
+    @factory.post_generation
+    def scores(self, create, extracted, **kwargs):
+        from reviews.models import ReviewScore  # noqa: PLC0415
+
+        if not create or extracted is None:
+            return
+        if isinstance(extracted, int):
+            criteria = self.assignment.proposal.opportunity.criteria.all()
+            extracted = dict.fromkeys(criteria, extracted)
+        ReviewScore.objects.bulk_create(
+            ReviewScore(review=self, criterion=criterion, score=score)
+            for criterion, score in extracted.items()
+        )

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "anymail",
     "notifications",
     "proposals",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.5,
 }
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Celery's Django fixup closes the database connection around every task unless
+# told to reuse it: a new PostgreSQL connection per email costs more than the
+# email. Reused for 100 tasks, then reopened.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100)
 # The outbox: attempts before a row is failed, the exponential back-off (with
 # jitter) between them, how long a worker may hold a row in "sending" before the
 # sweeper takes it back, and how long a queued row may wait for its task.
@@ -301,6 +306,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Calls and proposals both have a "status": name each set of choices.
+    "ENUM_NAME_OVERRIDES": {
+        "OpportunityStatusEnum": "catalogue.enums.OpportunityStatus",
+        "ProposalStatusEnum": "proposals.enums.ProposalStatus",
+    },
 }
 
 # The demo seed (accounts with a shared password) is refused where this is False.

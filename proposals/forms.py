@@ -1,0 +1,191 @@
+"""The researcher's forms. They parse what is posted into Python values; the
+services in proposals.services judge it and raise ValidationError, which
+`add_service_errors` puts back on the form next to the fields concerned.
+
+One form per section, each posted on its own, so an error in one section never
+costs what was typed in another. Every form has a prefix: the editor page holds
+them all at once.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from proposals.enums import Section
+from proposals.models import Proposal, TeamMember
+from proposals.resources import format_number
+from proposals.services import SECTION_FIELDS
+from proposals.services.team import MEMBER_FIELDS
+
+ROWS = {"abstract": 6, "objectives": 6, "payload_description": 6}
+TEXT_FIELDS = frozenset(
+    {
+        "abstract",
+        "objectives",
+        "relevance",
+        "payload_description",
+        "heritage",
+        "operations_needs",
+        "funding_statement",
+    }
+)
+NUMBER_FIELDS = frozenset(
+    {
+        "mass_kg",
+        "power_avg_w",
+        "power_peak_w",
+        "data_mb_per_day",
+        "length_mm",
+        "width_mm",
+        "height_mm",
+    }
+)
+
+# The order in which the editor shows the sections.
+EDITOR_SECTIONS = [
+    Section.SUMMARY,
+    Section.OBJECTIVES,
+    Section.PAYLOAD,
+    Section.RESOURCES,
+    Section.TEAM,
+    Section.FUNDING,
+    Section.DOCUMENTS,
+    Section.STATEMENTS,
+]
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on `form`: field messages next to their
+    field, the rest at the top of the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        target = field if field in form.fields else None
+        if field == NON_FIELD_ERRORS:
+            target = None
+        for message in messages:
+            form.add_error(target, message)
+
+
+def _widgets(fields) -> dict:
+    widgets = {}
+    for name in fields:
+        if name in TEXT_FIELDS:
+            widgets[name] = forms.Textarea(attrs={"rows": ROWS.get(name, 4)})
+        elif name in NUMBER_FIELDS:
+            widgets[name] = forms.NumberInput(attrs={"inputmode": "decimal"})
+    return widgets
+
+
+def _shown(value):
+    """A stored figure as a person writes it: 4.500 → 4.5."""
+    return format_number(value) if isinstance(value, Decimal) else value
+
+
+class SectionForm(forms.Form):
+    """The fields of one section (proposals.services.SECTION_FIELDS)."""
+
+    def __init__(self, *args, proposal: Proposal, section: str, **kwargs):
+        self.section = section
+        self.proposal = proposal
+        names = SECTION_FIELDS[section]
+        initial = {
+            name: _shown(getattr(proposal, "carrier_id" if name == "carrier" else name))
+            for name in names
+        }
+        super().__init__(*args, initial=initial, prefix=section, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(Proposal, fields=names, widgets=_widgets(names))
+        )
+        if "carrier" in self.fields:
+            carrier = self.fields["carrier"]
+            carrier.queryset = proposal.opportunity.carriers.all()
+            carrier.label_from_instance = lambda item: (
+                f"{item.name} ({item.get_kind_display()})"
+            )
+            carrier.empty_label = _("Choose a carrier")
+
+    @property
+    def label(self) -> str:
+        return str(Section(self.section).label)
+
+
+class TeamMemberForm(forms.Form):
+    """A co-investigator or collaborator to invite."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "member")
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                TeamMember,
+                fields=MEMBER_FIELDS,
+                widgets={"email": forms.EmailInput(attrs={"autocomplete": "off"})},
+            )
+        )
+
+
+class StatementsForm(forms.Form):
+    statements = forms.TypedMultipleChoiceField(
+        label=_("I accept, on behalf of the team:"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, proposal: Proposal, **kwargs):
+        accepted = [a.statement_id for a in proposal.statement_acceptances.all()]
+        super().__init__(
+            *args, initial={"statements": accepted}, prefix="statements", **kwargs
+        )
+        self.fields["statements"].choices = [
+            (statement.pk, statement.text)
+            for statement in proposal.opportunity.statements.all()
+        ]
+
+
+class DocumentForm(forms.Form):
+    """One PDF for one of the call's required documents."""
+
+    # An empty file is refused by proposals.documents, with its own message.
+    file = forms.FileField(
+        label=_("PDF file"),
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def __init__(self, *args, required_document, **kwargs):
+        self.required_document = required_document
+        super().__init__(*args, prefix=f"document-{required_document.pk}", **kwargs)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional, sent to the team)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ConfirmMembershipForm(forms.Form):
+    institution = forms.CharField(
+        label=_("Your institution"),
+        max_length=255,
+        help_text=_("Correct it if the principal investigator wrote it wrongly."),
+    )
+
+
+class DeclineLettersForm(forms.Form):
+    """The note sent with declined letters of intent (admin action)."""
+
+    note = forms.CharField(
+        label=_("Note to the teams"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_("Sent by email to each team whose letter is declined."),
+    )

@@ -1,0 +1,169 @@
+"""A researcher's proposals: the dashboard, a proposal's page, its frozen versions
+and their PDF, starting a proposal from a call, and document downloads.
+
+Every read goes through proposals.selectors, scoped to who asks: someone who may
+not see a proposal gets a 404, whatever they guess.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from catalogue import selectors as catalogue_selectors
+from catalogue.models import Opportunity
+from proposals import selectors, services
+from proposals.checklist import current_documents
+from proposals.enums import ProposalStatus
+from proposals.pdf import render_version_pdf
+from proposals.permissions import (
+    can_edit_proposal,
+    can_manage_team,
+    can_submit_proposal,
+    can_withdraw_proposal,
+    is_open_for_changes,
+    is_principal_investigator,
+    team_membership,
+)
+from proposals.views.context import checklist_context
+
+PDF = "application/pdf"
+
+
+def role_of(user, proposal) -> str:
+    """How `user` stands on `proposal`, as the dashboard shows it."""
+    if is_principal_investigator(user, proposal):
+        return _("Principal investigator")
+    member = team_membership(user, proposal)
+    if member is None:
+        return ""
+    label = member.get_role_display()
+    if not member.is_confirmed:
+        return _("%(role)s (not yet confirmed)") % {"role": label}
+    return str(label)
+
+
+def _attachment(response: HttpResponse) -> HttpResponse:
+    """Private files: never sniffed, never cached by a shared cache."""
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_safe
+def dashboard(request: HttpRequest) -> HttpResponse:
+    rows = [
+        {
+            "proposal": proposal,
+            "role": role_of(request.user, proposal),
+            "progress": checklist_context(proposal)["progress"]
+            if proposal.status == ProposalStatus.DRAFT
+            else None,
+            "can_edit": can_edit_proposal(request.user, proposal),
+        }
+        for proposal in selectors.proposals_for_user(user=request.user)
+    ]
+    return render(
+        request,
+        "proposals/dashboard.html",
+        {
+            "rows": rows,
+            "invitations": selectors.pending_invitations_for_user(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def start(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open a draft (or a letter of intent) on a call, from the call's page."""
+    try:
+        opportunity = catalogue_selectors.opportunity_for_public(slug)
+    except Opportunity.DoesNotExist as error:
+        raise Http404 from error
+    try:
+        proposal = services.start_proposal(opportunity=opportunity, actor=request.user)
+    except services.CannotStartProposal as refusal:
+        messages.error(request, str(refusal))
+        return redirect(opportunity)
+    messages.success(
+        request,
+        _("Your letter of intent is started. Each section is saved on its own.")
+        if proposal.is_letter
+        else _("Your proposal is started. Each section is saved on its own."),
+    )
+    return redirect("proposals:edit", pk=proposal.pk)
+
+
+@login_required
+@require_safe
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.proposal_for_user(user=request.user, pk=pk)
+    user = request.user
+    open_for_changes = is_open_for_changes(proposal)
+    return render(
+        request,
+        "proposals/detail.html",
+        {
+            "proposal": proposal,
+            "opportunity": proposal.opportunity,
+            "role": role_of(user, proposal),
+            "members": list(proposal.team_members.all()),
+            "documents": current_documents(proposal),
+            "versions": selectors.versions_of(proposal=proposal),
+            "history": selectors.status_history(proposal=proposal),
+            "open_for_changes": open_for_changes,
+            "can_edit": can_edit_proposal(user, proposal),
+            "can_manage_team": can_manage_team(user, proposal),
+            "can_submit": can_submit_proposal(user, proposal) and open_for_changes,
+            "can_withdraw": can_withdraw_proposal(user, proposal),
+            **checklist_context(proposal),
+        },
+    )
+
+
+@login_required
+@require_safe
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = selectors.version_for_user(
+        user=request.user, proposal_pk=pk, number=number
+    )
+    return render(
+        request,
+        "proposals/version_detail.html",
+        {
+            "version": version,
+            "proposal": version.proposal,
+            "snapshot": version.snapshot,
+        },
+    )
+
+
+@login_required
+@require_safe
+def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = selectors.version_for_user(
+        user=request.user, proposal_pk=pk, number=number
+    )
+    response = HttpResponse(render_version_pdf(version), content_type=PDF)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.reference}-v{version.number}.pdf"'
+    )
+    return _attachment(response)
+
+
+@login_required
+@require_safe
+def download_document(request: HttpRequest, pk: int) -> FileResponse:
+    """A proposal's PDF, streamed from storage to someone who may read it."""
+    document = selectors.document_for_user(user=request.user, pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=PDF,
+    )
+    return _attachment(response)
