@@ -358,6 +358,7 @@ class ProposalVersionFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "proposals.ProposalVersion"
+        skip_postgeneration_save = True
 
     proposal = factory.SubFactory(
         ProposalFactory,
@@ -449,6 +450,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "reviews.Review"
+        skip_postgeneration_save = True
 
     assignment = factory.SubFactory(ReviewAssignmentFactory, accepted=True)
     status = "draft"

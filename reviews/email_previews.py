@@ -1,0 +1,88 @@
+"""Sample contexts of the review and decision emails, for the admin's preview and
+the tests (notifications.previews finds this module at run time)."""
+
+from notifications.previews import register_sample
+
+
+def _call() -> dict:
+    return {
+        "opportunity_title_en": "Announcement of Opportunity for payloads on Chang'E-7",
+        "opportunity_title_zh": "嫦娥七号国际载荷机遇公告",
+    }
+
+
+def reviewer_sample() -> dict:
+    return {
+        **_call(),
+        "assignment_id": 12,
+        "reference": "CE7-2026-0042",
+        "title": "Lunar south-pole radon and dust monitor",
+        "stage": "full",
+        "due": "2027-01-15T09:59:00+00:00",
+        "path": "/admin/reviews/reviewassignment/12/change/",
+    }
+
+
+def reopened_sample() -> dict:
+    return {
+        **reviewer_sample(),
+        "reason": "Please score the technical feasibility against the new annex.",
+    }
+
+
+def reminder_sample() -> dict:
+    return {**reviewer_sample(), "days": 3}
+
+
+def conflict_sample() -> dict:
+    return {
+        **_call(),
+        "assignment_id": 12,
+        "reference": "CE7-2026-0042",
+        "title": "Lunar south-pole radon and dust monitor",
+        "reviewer_name": "Prof. Lukas Meier",
+        "reviewer_email": "reviewer2@example.org",
+        "reason": "I co-authored two papers with the principal investigator in 2025.",
+        "path": "/admin/reviews/reviewassignment/12/change/",
+    }
+
+
+def complete_sample() -> dict:
+    return {
+        **_call(),
+        "proposal_id": 42,
+        "reference": "CE7-2026-0042",
+        "title": "Lunar south-pole radon and dust monitor",
+        "stage": "full",
+        "submitted": 3,
+        "path": "/admin/proposals/proposal/42/change/",
+    }
+
+
+def decision_sample() -> dict:
+    return {
+        **_call(),
+        "proposal_id": 42,
+        "reference": "CE7-2026-0042",
+        "title": "Lunar south-pole radon and dust monitor",
+        "outcome": "conditionally_selected",
+        "letter": (
+            "Dear Dr Amina Haddad,\n\nWe are pleased to inform you that your "
+            "proposal has been conditionally selected.\n\nConditions:\nReduce the "
+            "mass to 4 kg."
+        ),
+        "comments": [
+            "A strong science case; the thermal design needs more detail.",
+            "Well suited to the lander; the team has flown similar hardware.",
+        ],
+        "path": "/proposals/42/",
+    }
+
+
+register_sample("review_assigned", reviewer_sample)
+register_sample("review_reopened", reopened_sample)
+register_sample("review_due_soon", reminder_sample)
+register_sample("review_overdue", reminder_sample)
+register_sample("review_conflict_declared", conflict_sample)
+register_sample("review_all_submitted", complete_sample)
+register_sample("decision_released", decision_sample)

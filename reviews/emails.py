@@ -1,0 +1,228 @@
+"""The review and decision emails, queued in the notifications outbox.
+
+Each function is called inside the transaction of its event, so a rolled-back
+event sends nothing; the idempotency key names the event and the recipient, so
+each person gets each email once. Templates: templates/emails/review_*/ and
+templates/emails/decision_*/; sample contexts in reviews/email_previews.py.
+
+What reaches whom:
+- reviewers (assigned, reopened, due soon, overdue) get the call, the proposal's
+  reference and title and the due date — never who proposed, in any call, so a
+  dual-anonymous call cannot leak through an email;
+- administrators (a conflict declared) get the reviewer, the proposal and the
+  reason;
+- the call's CNSA contacts (every review of a proposal in) get the proposal and
+  the number of reviews;
+- the principal investigator and the team (the decision) get the outcome, the
+  letter and the reviewers' comments meant for them, as "Reviewer 1, 2 …" —
+  never a reviewer's name, score or confidential comment.
+
+Links to the admin name the admin's change pages by their URL names; before the
+review admin is registered they fall back to the admin's standard address.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from notifications.services import Recipient, queue_email
+from reviews.enums import ReviewStatus
+from reviews.permissions import ADMINISTRATORS_GROUP
+
+MANAGE_CODENAME = "manage_reviews"
+
+
+def admin_change_path(app_label: str, model_name: str, pk: int) -> str:
+    try:
+        return reverse(f"admin:{app_label}_{model_name}_change", args=[pk])
+    except NoReverseMatch:
+        return f"{reverse('admin:index')}{app_label}/{model_name}/{pk}/change/"
+
+
+def assignment_path(assignment) -> str:
+    return admin_change_path("reviews", "reviewassignment", assignment.pk)
+
+
+def _contacts_sorted(opportunity) -> list:
+    return sorted(opportunity.contacts.all(), key=lambda contact: contact.pk)
+
+
+def reply_address(opportunity) -> str:
+    """Replies go to the call's first CNSA contact."""
+    contacts = _contacts_sorted(opportunity)
+    return contacts[0].email if contacts else ""
+
+
+def administrators() -> list[Recipient]:
+    """Active staff who manage reviews: superusers, the Administrators group, and
+    anyone granted reviews.manage_reviews, once each, by email."""
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(
+            Q(is_superuser=True)
+            | Q(groups__name=ADMINISTRATORS_GROUP)
+            | Q(
+                groups__permissions__codename=MANAGE_CODENAME,
+                groups__permissions__content_type__app_label="reviews",
+            )
+            | Q(
+                user_permissions__codename=MANAGE_CODENAME,
+                user_permissions__content_type__app_label="reviews",
+            )
+        )
+        .distinct()
+        .order_by("email")
+    )
+    return [Recipient.for_user(user) for user in users]
+
+
+def contacts(opportunity) -> list[Recipient]:
+    """The call's CNSA contacts; one with an account is written in their language."""
+    addresses = [contact.email for contact in _contacts_sorted(opportunity)]
+    accounts = {
+        user.email.lower(): user
+        for user in get_user_model().objects.filter(
+            email__in=[address.lower() for address in addresses], is_active=True
+        )
+    }
+    recipients: dict[str, Recipient] = {}
+    for address in addresses:
+        user = accounts.get(address.lower())
+        recipients.setdefault(
+            address.lower(),
+            Recipient.for_user(user) if user else Recipient(email=address),
+        )
+    return list(recipients.values())
+
+
+def team(proposal) -> list[Recipient]:
+    """The principal investigator, then every team member, once per address."""
+    pi = proposal.principal_investigator
+    recipients = {pi.email.lower(): Recipient.for_user(pi)}
+    for member in proposal.team_members.all():
+        if member.user_id is not None and member.user.is_active:
+            recipient = Recipient.for_user(member.user)
+        else:
+            recipient = Recipient(email=member.email)
+        recipients.setdefault(recipient.email.lower(), recipient)
+    return list(recipients.values())
+
+
+def _call_context(opportunity) -> dict:
+    return {
+        "opportunity_title_en": opportunity.title_en,
+        "opportunity_title_zh": opportunity.title_zh_hans or opportunity.title_en,
+    }
+
+
+def reviewer_context(assignment) -> dict:
+    """What a reviewer's email says: no investigator, team, institution or email."""
+    proposal = assignment.proposal
+    return {
+        **_call_context(proposal.opportunity),
+        "assignment_id": assignment.pk,
+        "reference": proposal.reference,
+        "title": proposal.title,
+        "stage": assignment.stage,
+        "due": assignment.due_at.isoformat(),
+        "path": assignment_path(assignment),
+    }
+
+
+def _send(*, event: str, recipients, template: str, context: dict, reply_to: str):
+    for recipient in recipients:
+        queue_email(
+            key=f"{event}:{recipient.email.lower()}",
+            recipient=recipient,
+            template=template,
+            context=context,
+            reply_to=reply_to,
+        )
+
+
+def review_assigned(*, assignment) -> None:
+    """To the reviewer, once per assignment."""
+    _send(
+        event=f"review-assigned:{assignment.pk}",
+        recipients=[Recipient.for_user(assignment.reviewer)],
+        template="review_assigned",
+        context=reviewer_context(assignment),
+        reply_to=reply_address(assignment.proposal.opportunity),
+    )
+
+
+def review_reopened(*, review, reason: str) -> None:
+    """To the reviewer, with the administrator's reason; once per reopening."""
+    assignment = review.assignment
+    reopenings = review.events.filter(to_status=ReviewStatus.REOPENED).count()
+    _send(
+        event=f"review-reopened:{review.pk}:{reopenings}",
+        recipients=[Recipient.for_user(assignment.reviewer)],
+        template="review_reopened",
+        context={**reviewer_context(assignment), "reason": reason},
+        reply_to=reply_address(assignment.proposal.opportunity),
+    )
+
+
+def conflict_declared(*, assignment) -> None:
+    """To every administrator: who, on which proposal, and why."""
+    proposal = assignment.proposal
+    reviewer = assignment.reviewer
+    _send(
+        event=f"review-conflict:{assignment.pk}",
+        recipients=administrators(),
+        template="review_conflict_declared",
+        context={
+            **_call_context(proposal.opportunity),
+            "assignment_id": assignment.pk,
+            "reference": proposal.reference,
+            "title": proposal.title,
+            "reviewer_name": reviewer.get_full_name(),
+            "reviewer_email": reviewer.email,
+            "reason": assignment.conflict_reason,
+            "path": assignment_path(assignment),
+        },
+        reply_to="",
+    )
+
+
+def reviews_complete(*, proposal, stage: str, submitted: int) -> None:
+    """To the call's CNSA contacts, once per proposal, stage and number of reviews."""
+    _send(
+        event=f"reviews-complete:{proposal.pk}:{stage}:{submitted}",
+        recipients=contacts(proposal.opportunity),
+        template="review_all_submitted",
+        context={
+            **_call_context(proposal.opportunity),
+            "proposal_id": proposal.pk,
+            "reference": proposal.reference,
+            "title": proposal.title,
+            "stage": stage,
+            "submitted": submitted,
+            "path": admin_change_path("proposals", "proposal", proposal.pk),
+        },
+        reply_to="",
+    )
+
+
+def decision_released(*, decision, comments: list[str]) -> None:
+    """To the principal investigator and the team: outcome, letter, and the
+    comments for the proposer (given here, in order, without names)."""
+    proposal = decision.proposal
+    _send(
+        event=f"decision-released:{proposal.pk}",
+        recipients=team(proposal),
+        template="decision_released",
+        context={
+            **_call_context(proposal.opportunity),
+            "proposal_id": proposal.pk,
+            "reference": proposal.reference,
+            "title": proposal.title,
+            "outcome": decision.outcome,
+            "letter": decision.letter,
+            "comments": list(comments),
+            "path": proposal.get_absolute_url(),
+        },
+        reply_to=reply_address(proposal.opportunity),
+    )

@@ -1,0 +1,479 @@
+"""Reviewers, their assignments and reviews, and the decisions on proposals.
+
+A ReviewAssignment asks one reviewer to review one proposal at one stage (letter
+of intent or full proposal), on the frozen version that proposals'
+`version_for_review` returns, fixed when the assignment is made (the stage's
+deadline has passed by then, so no later version can replace it). The reviewer
+accepts it by declaring no conflict of interest, which opens a Review: one score
+per evaluation criterion (ReviewScore), comments for the proposer, confidential
+comments for the panel and a recommendation.
+
+Only reviews.workflow assigns the `status` of an assignment or a review; each
+move is recorded as an AssignmentEvent or a ReviewEvent (who, when, from, to, why).
+A Decision records the outcome of a full proposal and the letter sent with it;
+release_decisions sends them all at once.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import EvaluationCriterion, Opportunity
+from proposals.enums import ProposalStage
+from proposals.models import Proposal, ProposalVersion
+from reviews.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    AssignmentStatus,
+    DecisionOutcome,
+    Recommendation,
+    ReviewStatus,
+    Score,
+)
+
+
+def split_keywords(text: str) -> list[str]:
+    """Keywords separated by commas or semicolons (Chinese ones too), normalised.
+
+    "Radon, lunar dust; regolith" gives ["radon", "lunar dust", "regolith"].
+    """
+    for separator in (";", "，", "、", "；", "\n"):
+        text = text.replace(separator, ",")
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        keyword = " ".join(part.split()).casefold()
+        if keyword:
+            seen.setdefault(keyword, None)
+    return list(seen)
+
+
+class ReviewerProfile(models.Model):
+    """What the automatic assignment and the conflict checks know of a reviewer.
+
+    The reviewer's main institution and country are on their account
+    (accounts.User); `other_institutions` lists further affiliations, one a line,
+    which count for conflicts of interest too.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reviewer_profile",
+        verbose_name=_("reviewer"),
+    )
+    expertise = models.CharField(
+        _("expertise keywords"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Separated by commas, e.g. lunar regolith, radon, mass spectrometry."
+        ),
+    )
+    other_institutions = models.TextField(
+        _("other affiliations"),
+        blank=True,
+        help_text=_(
+            "Further institutions the reviewer works for or with, one a line; "
+            "they count for conflicts of interest."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("reviewer profile")
+        verbose_name_plural = _("reviewer profiles")
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def expertise_keywords(self) -> list[str]:
+        return split_keywords(self.expertise)
+
+    @property
+    def other_institution_names(self) -> list[str]:
+        return [line.strip() for line in self.other_institutions.splitlines() if line]
+
+
+class ReviewAssignment(models.Model):
+    proposal = models.ForeignKey(
+        Proposal,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("proposal"),
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("reviewer"),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=8, choices=ProposalStage.choices, editable=False
+    )
+    version = models.ForeignKey(
+        ProposalVersion,
+        on_delete=models.PROTECT,
+        related_name="review_assignments",
+        verbose_name=_("version reviewed"),
+        editable=False,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.INVITED,
+        editable=False,
+    )
+    due_at = models.DateTimeField(_("review due"))
+    fit = models.DecimalField(
+        _("fit"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "How well the reviewer's expertise matches the proposal's keywords, "
+            "from 0 to 1, when the automatic assignment chose the reviewer."
+        ),
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    assigned_at = models.DateTimeField(_("assigned"), auto_now_add=True)
+    responded_at = models.DateTimeField(
+        _("answered"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the reviewer accepted, declined or declared a conflict."),
+    )
+    conflict_reason = models.TextField(_("conflict of interest"), blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+
+    class Meta:
+        verbose_name = _("review assignment")
+        verbose_name_plural = _("review assignments")
+        ordering = ["due_at", "pk"]
+        permissions = [
+            (
+                "manage_reviews",
+                _(
+                    "Can assign reviewers, reopen reviews, rank proposals and "
+                    "release decisions"
+                ),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "reviewer", "stage"],
+                condition=Q(
+                    status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED]
+                ),
+                name="review_assignment_active_once",
+                violation_error_message=_(
+                    "This reviewer is already assigned to this proposal."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AssignmentStatus.values),
+                name="review_assignment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(stage__in=ProposalStage.values),
+                name="review_assignment_stage_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AssignmentStatus.CONFLICT) | ~Q(conflict_reason=""),
+                name="review_assignment_conflict_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(fit__isnull=True) | Q(fit__gte=0, fit__lte=1),
+                name="review_assignment_fit_0_to_1",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reviewer", "status"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.reference} → {self.reviewer}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_ASSIGNMENT_STATUSES
+
+
+class AssignmentEvent(models.Model):
+    """One line of an assignment's history (from_status is empty at creation)."""
+
+    assignment = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"))
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=AssignmentStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=12, choices=AssignmentStatus.choices
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("assignment event")
+        verbose_name_plural = _("assignment history")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id}: {self.from_status} → {self.to_status}"
+
+
+class Review(models.Model):
+    assignment = models.OneToOneField(
+        ReviewAssignment,
+        on_delete=models.PROTECT,
+        related_name="review",
+        verbose_name=_("assignment"),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ReviewStatus.choices,
+        default=ReviewStatus.DRAFT,
+        editable=False,
+    )
+    comments_for_proposer = models.TextField(
+        _("comments for the proposer"),
+        blank=True,
+        help_text=_(
+            "Sent to the proposal's team with the decision, without your name."
+        ),
+    )
+    confidential_comments = models.TextField(
+        _("confidential comments for the panel"),
+        blank=True,
+        help_text=_("Read by the administrators and the other reviewers only."),
+    )
+    recommendation = models.CharField(
+        _("recommendation"),
+        max_length=24,
+        choices=Recommendation.choices,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(
+        _("submitted"), null=True, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["assignment__due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ReviewStatus.values),
+                name="review_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(recommendation="")
+                | Q(recommendation__in=Recommendation.values),
+                name="review_recommendation_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ReviewStatus.SUBMITTED)
+                | Q(submitted_at__isnull=False),
+                name="review_submitted_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.assignment)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == ReviewStatus.SUBMITTED
+
+
+class ReviewScore(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(
+        EvaluationCriterion,
+        on_delete=models.PROTECT,
+        related_name="review_scores",
+        verbose_name=_("criterion"),
+    )
+    score = models.PositiveSmallIntegerField(_("score"), choices=Score.choices)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        ordering = ["criterion__order", "criterion__pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "criterion"], name="review_score_once_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=Score.POOR, score__lte=Score.EXCELLENT),
+                name="review_score_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion.name}: {self.score}"
+
+
+class ReviewEvent(models.Model):
+    """One line of a review's history: submitted, reopened (with the reason)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"))
+    from_status = models.CharField(
+        _("from status"), max_length=12, choices=ReviewStatus.choices
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=12, choices=ReviewStatus.choices
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("review event")
+        verbose_name_plural = _("review history")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.review_id}: {self.from_status} → {self.to_status}"
+
+
+class DecisionLetterTemplate(models.Model):
+    """An opportunity's own letter for one outcome, replacing the default text."""
+
+    opportunity = models.ForeignKey(
+        Opportunity,
+        on_delete=models.CASCADE,
+        related_name="decision_letter_templates",
+        verbose_name=_("opportunity"),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=24, choices=DecisionOutcome.choices
+    )
+    body = models.TextField(
+        _("letter"),
+        help_text=_(
+            "Placeholders: {reference}, {title}, {call}, {pi_name} and {conditions} "
+            "are replaced for each proposal."
+        ),
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("decision letter template")
+        verbose_name_plural = _("decision letter templates")
+        ordering = ["opportunity", "outcome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "outcome"],
+                name="decision_letter_once_per_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values),
+                name="decision_letter_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity}: {self.get_outcome_display()}"
+
+
+class Decision(models.Model):
+    """The outcome of a full proposal and its letter; sent when released."""
+
+    proposal = models.OneToOneField(
+        Proposal,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        verbose_name=_("proposal"),
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=24, choices=DecisionOutcome.choices
+    )
+    conditions = models.TextField(
+        _("conditions"),
+        blank=True,
+        help_text=_("What a conditional selection requires; the letter quotes it."),
+    )
+    letter = models.TextField(_("decision letter"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"))
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by"),
+    )
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["proposal__reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=DecisionOutcome.values),
+                name="decision_outcome_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome=DecisionOutcome.CONDITIONALLY_SELECTED)
+                | ~Q(conditions=""),
+                name="decision_conditional_has_conditions",
+                violation_error_message=_(
+                    "A conditional selection states its conditions."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal.reference}: {self.get_outcome_display()}"
+
+    @property
+    def is_released(self) -> bool:
+        return self.released_at is not None

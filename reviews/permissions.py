@@ -1,0 +1,146 @@
+"""Who may do what in review: plain predicates shared by the admin, views and API.
+
+Roles:
+- a reviewer is an active staff account in the "Reviewers" group (the admin asks
+  every staff account for its authenticator code, accounts.middleware). A
+  reviewer reads their own assignments; once they have declared no conflict of
+  interest (accepted), the frozen version assigned and its documents; they score
+  only their own review, while it is a draft or reopened; they read the other
+  reviews of a proposal only once their own is submitted. They never read a
+  draft, another proposal, another reviewer's assignment, and in a
+  dual-anonymous call never who proposed.
+- a review administrator is an active staff account with the permission
+  `reviews.manage_reviews`: superusers, and the "Administrators" group, which
+  migration 0002 grants it. They see everything, identities included, assign
+  reviewers, reopen reviews, rank and decide.
+
+Predicates that take an assignment read its `status` and `reviewer_id`, and
+`assignment.review` where named (select it with the assignment);
+`can_view_version_as_reviewer` and `can_view_document_as_reviewer` cost one query.
+"""
+
+from reviews.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    EDITABLE_REVIEW_STATUSES,
+    AssignmentStatus,
+    ReviewStatus,
+)
+
+REVIEWERS_GROUP = "Reviewers"
+ADMINISTRATORS_GROUP = "Administrators"
+MANAGE_PERMISSION = "reviews.manage_reviews"
+
+
+def _is_active_staff(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+
+
+def is_review_administrator(user) -> bool:
+    return _is_active_staff(user) and user.has_perm(MANAGE_PERMISSION)
+
+
+def can_manage_reviews(user) -> bool:
+    """Assign and unassign reviewers, reopen reviews, edit decision letters."""
+    return is_review_administrator(user)
+
+
+def can_view_ranking(user) -> bool:
+    """The ranking, the statistics and the manifest name proposals and scores."""
+    return is_review_administrator(user)
+
+
+def can_decide(user) -> bool:
+    """Record and release decisions."""
+    return is_review_administrator(user)
+
+
+def is_reviewer(user) -> bool:
+    """Whether `user` may be assigned reviews (one query)."""
+    return _is_active_staff(user) and user.groups.filter(name=REVIEWERS_GROUP).exists()
+
+
+def is_own_assignment(user, assignment) -> bool:
+    return _is_active_staff(user) and assignment.reviewer_id == user.pk
+
+
+def can_read_assignment(user, assignment) -> bool:
+    """The assignment's row (call, reference, title, due date, status)."""
+    return is_own_assignment(user, assignment) or is_review_administrator(user)
+
+
+def can_respond_to_assignment(user, assignment) -> bool:
+    """Accept (declaring no conflict) or decline: the reviewer, while invited."""
+    return (
+        is_own_assignment(user, assignment)
+        and assignment.status == AssignmentStatus.INVITED
+    )
+
+
+def can_declare_conflict(user, assignment) -> bool:
+    """A conflict may come to light after accepting too; it ends the assignment."""
+    return (
+        is_own_assignment(user, assignment)
+        and assignment.status in ACTIVE_ASSIGNMENT_STATUSES
+    )
+
+
+def can_read_proposal_as_reviewer(user, assignment) -> bool:
+    """The frozen version and its documents: only after declaring no conflict."""
+    return (
+        is_own_assignment(user, assignment)
+        and assignment.status == AssignmentStatus.ACCEPTED
+    )
+
+
+def can_score(user, assignment) -> bool:
+    """Change the scores and comments of the review (select `review` with it)."""
+    if not can_read_proposal_as_reviewer(user, assignment):
+        return False
+    review = getattr(assignment, "review", None)
+    return review is not None and review.status in EDITABLE_REVIEW_STATUSES
+
+
+def can_view_other_reviews(user, assignment) -> bool:
+    """The other reviews of the proposal: once the reviewer's own is submitted."""
+    if is_review_administrator(user):
+        return True
+    if not can_read_proposal_as_reviewer(user, assignment):
+        return False
+    review = getattr(assignment, "review", None)
+    return review is not None and review.status == ReviewStatus.SUBMITTED
+
+
+def can_view_review(user, review) -> bool:
+    """A review's scores and comments: its author, or an administrator."""
+    return can_read_assignment(user, review.assignment)
+
+
+def can_reopen_review(user, review) -> bool:
+    return is_review_administrator(user) and review.status == ReviewStatus.SUBMITTED
+
+
+def can_see_identities(user, opportunity) -> bool:
+    """Investigators, team, institutions, countries and emails of the proposals.
+
+    Administrators always; reviewers unless the call is dual-anonymous.
+    """
+    return is_review_administrator(user) or not opportunity.dual_anonymous
+
+
+def can_view_version_as_reviewer(user, version) -> bool:
+    """A frozen version assigned to `user`, accepted (one query)."""
+    if not _is_active_staff(user):
+        return False
+    return version.review_assignments.filter(
+        reviewer_id=user.pk, status=AssignmentStatus.ACCEPTED
+    ).exists()
+
+
+def can_view_document_as_reviewer(user, document) -> bool:
+    """A document of a frozen version assigned to `user`, accepted (one query)."""
+    if not _is_active_staff(user):
+        return False
+    return document.versions.filter(
+        review_assignments__reviewer_id=user.pk,
+        review_assignments__status=AssignmentStatus.ACCEPTED,
+    ).exists()
