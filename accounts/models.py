@@ -74,4 +74,6 @@ class User(AbstractUser):
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        # Names come with titles and in many orders ("Dr Amina Haddad", "GAN Yong"):
+        # no word of them is safe to pick, so the short name is the whole name.
+        return self.full_name or self.email
