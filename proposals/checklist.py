@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from proposals.enums import ProposalStage, Section
 from proposals.models import Proposal
@@ -52,6 +53,13 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def _join(items) -> str:
+    """Join names with the active language's list separator (、 in Chinese)."""
+    return pgettext("separator between the items of a list", ", ").join(
+        str(item) for item in items
+    )
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     section: str
@@ -81,7 +89,7 @@ def _field_items(proposal: Proposal) -> list[ChecklistItem]:
                 label=str(Section(section).label),
                 done=not missing,
                 message=_("%(section)s: fill in %(fields)s.")
-                % {"section": Section(section).label, "fields": ", ".join(missing)}
+                % {"section": Section(section).label, "fields": _join(missing)}
                 if missing
                 else "",
             )
@@ -142,7 +150,7 @@ def _team_items(proposal: Proposal) -> list[ChecklistItem]:
                 "These team members have not yet confirmed their participation "
                 "and institution: %(names)s."
             )
-            % {"names": ", ".join(unconfirmed)}
+            % {"names": _join(unconfirmed)}
             if unconfirmed
             else "",
         )
