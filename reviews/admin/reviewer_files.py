@@ -1,0 +1,102 @@
+"""The files a reviewer downloads from the admin: the version's PDF and its
+documents, with nothing in them or in their names that says who proposed when
+the call is dual-anonymous.
+
+- the version PDF: proposals.pdf renders the team, the funding statement and the
+  documents' uploaded file names, so a reviewer of a dual-anonymous call gets a
+  PDF rendered here from reviews.selectors' anonymised snapshot instead;
+- a document: streamed from storage as uploaded, except in a dual-anonymous call,
+  where its metadata (the author, often filled in by the word processor, and the
+  XMP packet) is removed first;
+- every file is named by the proposal's reference and the call's name for the
+  document, never by the uploaded file's name.
+"""
+
+import io
+
+from django.http import FileResponse, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
+from pypdf import PdfReader, PdfWriter
+
+from proposals.enums import ProposalStage
+from proposals.pdf import render_version_pdf
+from reviews.selectors import ReviewerDocument, ReviewerView
+
+PDF = "application/pdf"
+
+
+def _private(response: HttpResponse, *, filename: str) -> HttpResponse:
+    """An attachment never sniffed nor kept by a shared cache."""
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    message = f"The reviewer's PDF fetches no resources ({url})."
+    raise ValueError(message)
+
+
+def anonymised_version_pdf(view: ReviewerView) -> bytes:
+    """The frozen version as a PDF without the investigator, the team, the
+    funding statement or the documents' file names (`view.snapshot` is
+    anonymised)."""
+    # Imported here, as proposals.pdf does: WeasyPrint takes 0.4 s to import.
+    from weasyprint import HTML  # noqa: PLC0415
+
+    html = render_to_string(
+        "admin/reviews/reviewing/version_pdf.html",
+        {
+            "version": view.version,
+            "snapshot": view.snapshot,
+            "is_letter": view.version.stage == ProposalStage.LETTER_OF_INTENT,
+        },
+    )
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+
+
+def version_pdf_name(view: ReviewerView) -> str:
+    return f"{view.version.reference}-v{view.version.number}.pdf"
+
+
+def version_pdf_response(view: ReviewerView) -> HttpResponse:
+    content = (
+        anonymised_version_pdf(view)
+        if view.anonymous
+        else render_version_pdf(view.version)
+    )
+    return _private(
+        HttpResponse(content, content_type=PDF), filename=version_pdf_name(view)
+    )
+
+
+def without_metadata(file) -> bytes:
+    """The PDF's bytes without its document information and XMP metadata."""
+    with file.open("rb") as stream:
+        writer = PdfWriter(clone_from=PdfReader(stream))
+    writer.metadata = None
+    writer.xmp_metadata = None
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def document_name(view_reference: str, document: ReviewerDocument) -> str:
+    """ "CE7-2026-0042 Document 2 — Technical annex.pdf"."""
+    return f"{view_reference} {document.display_name}"
+
+
+def document_response(
+    document: ReviewerDocument, *, reference: str, anonymous: bool
+) -> HttpResponse:
+    filename = document_name(reference, document)
+    if anonymous:
+        response = HttpResponse(without_metadata(document.file), content_type=PDF)
+    else:
+        response = FileResponse(document.file.open("rb"), content_type=PDF)
+    return _private(response, filename=filename)
