@@ -70,7 +70,7 @@ class Mission(models.Model):
 
 
 class Contact(models.Model):
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("full name"), max_length=120)
     department = models.CharField(_("department"), max_length=200)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), unique=True)

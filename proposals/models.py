@@ -230,7 +230,7 @@ class TeamMember(models.Model):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="team_members"
     )
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("email"))
     institution = models.CharField(_("institution"), max_length=255)
     country = CountryField(_("country"))
