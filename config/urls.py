@@ -1,4 +1,5 @@
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -34,3 +35,8 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("", include("catalogue.urls")),
 ]
+
+# A transactional mail service's bounce and complaint reports (django-anymail),
+# only behind the basic-auth secret the provider is given.
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    urlpatterns.insert(0, path("anymail/", include("anymail.urls")))

@@ -11,10 +11,23 @@ from notifications.services import Recipient, queue_email
 
 def _opportunity_audience(opportunity: Opportunity) -> list[Recipient]:
     """The CNSA contacts and the researchers subscribed to the mission, once each."""
+    user_model = get_user_model()
+    contacts = [contact.email for contact in opportunity.contacts.all()]
+    # A contact with an account on the portal is written to in their language.
+    accounts = {
+        user.email.lower(): user
+        for user in user_model.objects.filter(
+            email__in=[address.lower() for address in contacts], is_active=True
+        )
+    }
     recipients: dict[str, Recipient] = {}
-    for contact in opportunity.contacts.all():
-        recipients.setdefault(contact.email.lower(), Recipient(email=contact.email))
-    subscribers = get_user_model().objects.filter(
+    for address in contacts:
+        user = accounts.get(address.lower())
+        recipients.setdefault(
+            address.lower(),
+            Recipient.for_user(user) if user else Recipient(email=address),
+        )
+    subscribers = user_model.objects.filter(
         subscriptions__mission_id=opportunity.mission_id, is_active=True
     )
     for user in subscribers:
@@ -33,7 +46,8 @@ def _opportunity_context(opportunity: Opportunity) -> dict:
         "opportunity_title_en": opportunity.title_en,
         "opportunity_title_zh": opportunity.title_zh_hans or opportunity.title_en,
         "mission_name_en": opportunity.mission.name_en,
-        "mission_name_zh": opportunity.mission.name_zh_hans or opportunity.mission.name_en,
+        "mission_name_zh": opportunity.mission.name_zh_hans
+        or opportunity.mission.name_en,
         "deadline": opportunity.proposal_deadline.isoformat(),
         "path": opportunity.get_absolute_url(),
     }

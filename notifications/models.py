@@ -13,6 +13,24 @@ class EmailStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class DeliveryReport(models.TextChoices):
+    """What the mail service said after accepting the message (anymail's events)."""
+
+    DELIVERED = "delivered", _("Delivered")
+    DEFERRED = "deferred", _("Deferred")
+    BOUNCED = "bounced", _("Bounced")
+    REJECTED = "rejected", _("Rejected by the mail service")
+    COMPLAINED = "complained", _("Marked as spam")
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+
+class FlagReason(models.TextChoices):
+    REFUSED = "refused", _("Refused by the mail server")
+    BOUNCED = "bounced", _("Bounced")
+    REJECTED = "rejected", _("Rejected by the mail service")
+    COMPLAINED = "complained", _("Marked as spam")
+
+
 class OutboundEmail(models.Model):
     idempotency_key = models.CharField(
         _("idempotency key"),
@@ -53,8 +71,28 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"),
+        null=True,
+        blank=True,
+        help_text=_("A queued row not sent by then is handed to a worker again."),
+    )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    provider_message_id = models.CharField(
+        _("mail service message id"), max_length=255, blank=True, db_index=True
+    )
+    delivery_report = models.CharField(
+        _("delivery report"),
+        max_length=12,
+        choices=DeliveryReport.choices,
+        blank=True,
+        db_index=True,
+    )
+    delivery_report_at = models.DateTimeField(
+        _("delivery report received"), null=True, blank=True
+    )
+    delivery_detail = models.TextField(_("delivery detail"), blank=True)
 
     class Meta:
         verbose_name = _("email")
@@ -64,8 +102,46 @@ class OutboundEmail(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=EmailStatus.SENT) | Q(sent_at__isnull=False),
                 name="sent_email_has_sent_at",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EmailStatus.values),
+                name="email_status_known",
+            ),
+        ]
+        indexes = [
+            # The sweeper's two scans: due queued rows, stale sending rows.
+            models.Index(
+                fields=["status", "next_attempt_at"], name="outbox_status_due"
+            ),
+            models.Index(fields=["status", "claimed_at"], name="outbox_status_claimed"),
         ]
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email}"
+
+
+class FlaggedAddress(models.Model):
+    """An address that refused, bounced or complained: administrators act on it."""
+
+    email = models.EmailField(_("address"), unique=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=FlagReason.choices)
+    detail = models.TextField(_("detail"), blank=True)
+    events = models.PositiveIntegerField(_("events"), default=1)
+    first_flagged_at = models.DateTimeField(_("first flagged"), auto_now_add=True)
+    last_flagged_at = models.DateTimeField(_("last flagged"))
+    last_email = models.ForeignKey(
+        OutboundEmail,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last email"),
+    )
+
+    class Meta:
+        verbose_name = _("flagged address")
+        verbose_name_plural = _("flagged addresses")
+        ordering = ["-last_flagged_at"]
+
+    def __str__(self) -> str:
+        return self.email
