@@ -55,8 +55,18 @@ def can_decide(user) -> bool:
 
 
 def is_reviewer(user) -> bool:
-    """Whether `user` may be assigned reviews (one query)."""
-    return _is_active_staff(user) and user.groups.filter(name=REVIEWERS_GROUP).exists()
+    """Whether `user` may be assigned reviews.
+
+    One query per user object, remembered on it as Django remembers permissions
+    (`_perm_cache`): the admin asks once per registered model on every page.
+    """
+    if not _is_active_staff(user):
+        return False
+    cached = getattr(user, "_reviewer_cache", None)
+    if cached is None:
+        cached = user.groups.filter(name=REVIEWERS_GROUP).exists()
+        user._reviewer_cache = cached
+    return cached
 
 
 def is_own_assignment(user, assignment) -> bool:
