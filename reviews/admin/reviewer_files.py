@@ -15,11 +15,9 @@ the call is dual-anonymous.
 import io
 
 from django.http import FileResponse, HttpResponse
-from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from pypdf import PdfReader, PdfWriter
 
-from proposals.enums import ProposalStage
 from proposals.pdf import render_version_pdf
 from reviews.selectors import ReviewerDocument, ReviewerView
 
@@ -36,38 +34,13 @@ def _private(response: HttpResponse, *, filename: str) -> HttpResponse:
     return response
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    message = f"The reviewer's PDF fetches no resources ({url})."
-    raise ValueError(message)
-
-
-def anonymised_version_pdf(view: ReviewerView) -> bytes:
-    """The frozen version as a PDF without the investigator, the team, the
-    funding statement or the documents' file names (`view.snapshot` is
-    anonymised)."""
-    # Imported here, as proposals.pdf does: WeasyPrint takes 0.4 s to import.
-    from weasyprint import HTML  # noqa: PLC0415
-
-    html = render_to_string(
-        "admin/reviews/reviewing/version_pdf.html",
-        {
-            "version": view.version,
-            "snapshot": view.snapshot,
-            "is_letter": view.version.stage == ProposalStage.LETTER_OF_INTENT,
-        },
-    )
-    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
-
-
 def version_pdf_name(view: ReviewerView) -> str:
     return f"{view.version.reference}-v{view.version.number}.pdf"
 
 
 def version_pdf_response(view: ReviewerView) -> HttpResponse:
-    content = (
-        anonymised_version_pdf(view)
-        if view.anonymous
-        else render_version_pdf(view.version)
+    content = render_version_pdf(
+        view.version, anonymised_snapshot=view.snapshot if view.anonymous else None
     )
     return _private(
         HttpResponse(content, content_type=PDF), filename=version_pdf_name(view)
