@@ -14,7 +14,8 @@ _FALSE = {"0", "false", "no", "off", ""}
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    """The variable's value; an empty one counts as unset (`FOO=` in a .env)."""
+    return os.environ.get(name) or default
 
 
 def env_required(name: str) -> str:
