@@ -31,6 +31,8 @@ DEMO_STEPS: list[str] = [
     "catalogue.seed.demo.ensure_catalogue",
     "catalogue.seed.demo.seed_demo_accounts",
     "catalogue.seed.demo_calls.seed_demo_calls",
+    "proposals.seed.seed_demo_proposals",
+    "reviews.seed.seed_demo_review",
 ]
 
 DEMO_ACCOUNTS: list[dict] = [
@@ -106,7 +108,7 @@ def _activate_totp(user, secret: str) -> None:
     TOTP.activate(user, secret)
 
 
-def _sync_account(account: dict, *, report: SeedReport):
+def sync_account(account: dict, *, report: SeedReport):
     user_model = get_user_model()
     values = {
         "full_name": account["full_name"],
@@ -147,7 +149,7 @@ def seed_demo_accounts() -> list[str]:
     }
     lines = [_("Demo accounts:")]
     for account in DEMO_ACCOUNTS:
-        user = _sync_account(account, report=report)
+        user = sync_account(account, report=report)
         lines.append(
             _("  %(email)s — %(role)s, %(institution)s (%(country)s)")
             % {

@@ -1,5 +1,11 @@
 """The demonstration calls: open now, dates following today, marked as
-demonstrations in both languages. Run by the `seed_demo` step list (demo.py)."""
+demonstrations in both languages. Run by the `seed_demo` step list (demo.py).
+
+Their contact is a demonstration address (DEMO_CONTACT), never the real CNSA
+contacts: trying the portal sends "proposal submitted" and review emails to the
+call's contacts. `demo_review_call_spec` is one more demonstration call, whose
+deadline has passed: reviews.seed loads it, fills it and closes it.
+"""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,8 +23,23 @@ from catalogue.enums import (
 from catalogue.models import Contact, Mission
 from catalogue.seed.calls import criteria
 from catalogue.seed.loading import load_call
-from catalogue.seed.missions import CONTACTS
-from catalogue.seed.upsert import SeedReport, beijing, beijing_end_of_day, tr
+from catalogue.seed.missions import CONTACTS, DEPARTMENT
+from catalogue.seed.upsert import (
+    SeedReport,
+    beijing,
+    beijing_end_of_day,
+    sync_row,
+    tr,
+)
+
+# Emails about demonstration proposals go here, not to the real CNSA contacts.
+DEMO_CONTACT = {
+    "email": "contact@example.org",
+    "name": "Demo contact — International Cooperation",
+    "department": DEPARTMENT + " (demonstration)",
+    "phone": "",
+}
+REVIEW_CALL_SLUG = "demo-chang-e-8-payloads-in-review"
 
 DEMO_NOTE_EN = (
     "This is an illustrative call created for trying the portal. It is not a real "
@@ -367,14 +388,97 @@ def demo_call_specs(today: date) -> list[dict]:
     ]
 
 
+def demo_review_call_spec(today: date) -> dict:
+    """The demonstration call in review: opened 14 days ago, its deadline passed
+    3 days ago. Loaded as published, as the other demonstration calls; its
+    proposals are submitted before the deadline and it is then closed through
+    catalogue.workflow (reviews.seed)."""
+    return {
+        "slug": REVIEW_CALL_SLUG,
+        "mission": "chang-e-8",
+        "opportunity": _published(
+            today,
+            deadline_in=-3,
+            **tr(
+                "title",
+                "Chang'E-8 payloads, in review (demonstration)",
+                "嫦娥八号载荷，评审中（演示）",
+            ),
+            **tr(
+                "summary",
+                "Payloads for in-situ resource utilisation and the science of the "
+                "lunar south pole, on the lander and the orbiter. Closed: the "
+                "proposals are being reviewed. (demonstration)",
+                "面向月球资源原位利用和月球南极科学的着陆器和轨道器载荷。"
+                "已截止，建议书正在评审中。（演示）",
+            ),
+            **tr(
+                "description",
+                DEMO_NOTE_EN + " Its deadline has passed so that reviewers and "
+                "administrators can try the review: scoring, the ranking, the "
+                "manifest and the decisions. The real Chang'E-8 call had a "
+                "letter-of-intent stage and chose 10 projects, announced in April "
+                "2025.",
+                DEMO_NOTE_ZH + "其截止日期已过，便于评审专家和管理员试用评审功能："
+                "评分、排名、搭载方案和遴选决定。真实的嫦娥八号公告设有意向书阶段，"
+                "最终遴选10个项目，于2025年4月公布。",
+            ),
+            **tr(
+                "science_areas",
+                "In-situ resource utilisation, lunar and planetary science",
+                "原位资源利用、月球与行星科学",
+            ),
+            expected_selection=today + timedelta(days=30),
+        ),
+        "carriers": [
+            _carrier(
+                CarrierKind.LANDER,
+                tr("name", "Lander", "着陆器"),
+                (40, 15, 60, 500, "400 × 300 × 300"),
+            ),
+            _carrier(
+                CarrierKind.ORBITER,
+                tr("name", "Orbiter", "轨道器"),
+                (15, 8, 40, 1000, "400 × 300 × 250"),
+            ),
+        ],
+        "criteria": criteria(),
+        "documents": demo_documents(with_loi=False),
+        "statements": DEMO_STATEMENTS,
+    }
+
+
+def demo_contacts(*, report: SeedReport) -> list[Contact]:
+    """The demonstration contact, for the demonstration calls."""
+    values = {k: v for k, v in DEMO_CONTACT.items() if k != "email"}
+    return [
+        sync_row(
+            Contact,
+            lookup={"email": DEMO_CONTACT["email"]},
+            values=values,
+            report=report,
+        )
+    ]
+
+
+def load_demo_call(spec: dict, *, report: SeedReport):
+    """Load one demonstration call with the demonstration contact only (taking
+    off the real CNSA contacts an earlier version of the seed put on it)."""
+    mission = Mission.objects.get(slug=spec["mission"])
+    contacts = demo_contacts(report=report)
+    opportunity = load_call(spec, mission=mission, contacts=contacts, report=report)
+    opportunity.contacts.remove(
+        *Contact.objects.filter(email__in=[c["email"] for c in CONTACTS])
+    )
+    return opportunity
+
+
 def seed_demo_calls() -> list[str]:
     """The demonstration calls, open now, their dates moved to follow today."""
     report = SeedReport()
-    contacts = list(Contact.objects.filter(email__in=[c["email"] for c in CONTACTS]))
     lines = [_("Demonstration calls (open now):")]
     for spec in demo_call_specs(timezone.localdate()):
-        mission = Mission.objects.get(slug=spec["mission"])
-        opportunity = load_call(spec, mission=mission, contacts=contacts, report=report)
+        opportunity = load_demo_call(spec, report=report)
         lines.append(
             _("  %(slug)s — deadline %(deadline)s (Beijing time)")
             % {

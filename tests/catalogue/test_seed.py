@@ -380,7 +380,12 @@ def test_seed_demo_loads_the_catalogue_when_missing():
 def test_seed_demo_opens_demo_calls_now_with_one_loi_stage():
     _run("seed_demo")
 
-    demos = list(Opportunity.objects.filter(is_demo=True))
+    # The fifth demonstration call is the one in review (reviews/seed.py).
+    demos = list(
+        Opportunity.objects.filter(is_demo=True).exclude(
+            slug="demo-chang-e-8-payloads-in-review"
+        )
+    )
     with_loi = [call.slug for call in demos if call.has_loi_stage]
     css = _call("demo-china-space-station-experiments")
 
@@ -424,7 +429,7 @@ def test_seed_demo_calls_carry_envelopes_documents_and_contacts():
         ("Technical annex", 15),
         ("Endorsement letter from the national space agency", 2),
     ]
-    assert ce7.contacts.count() == 2
+    assert list(ce7.contacts.values_list("email", flat=True)) == ["contact@example.org"]
 
 
 def test_seed_demo_twice_changes_nothing():
