@@ -65,9 +65,18 @@ def broker_app(*, broker_url: str, queue: str) -> Iterator[Celery]:
     app.finalize()
     app.set_current()
     app.set_default()
+    # Celery lets the CELERY_BROKER_URL environment variable win over any
+    # configuration (celery.app.utils.Settings.broker_url), and CI sets it to the
+    # shared Redis: point it at this test's broker while the app is in use.
+    previous_env = os.environ.get("CELERY_BROKER_URL")
+    os.environ["CELERY_BROKER_URL"] = broker_url
     try:
         yield app
     finally:
+        if previous_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = previous_env
         previous.set_current()
         previous.set_default()
         app.close()
