@@ -181,6 +181,31 @@ def test_rolled_back_event_sends_nothing(in_process_worker, smtp_sink):
     assert smtp_sink.copies() == {control.message_id: 1}
 
 
+def test_publishing_a_call_emails_its_contact_through_the_worker(
+    in_process_worker, smtp_sink
+):
+    opportunity = OpportunityFactory(draft=True)
+    contact = ContactFactory(email="gan.yong@cnsa.example.org")
+    opportunity.contacts.add(contact)
+
+    with transaction.atomic():
+        transition(
+            opportunity,
+            to=OpportunityStatus.PUBLISHED,
+            actor=UserFactory(staff=True),
+        )
+
+    assert smtp_sink.wait_for(1)
+    assert wait_until(all_sent)
+    time.sleep(0.5)  # a second copy, if any, would have arrived by now
+    email = OutboundEmail.objects.get()
+    assert [(item.to, item.message_id) for item in smtp_sink.received] == [
+        (contact.email, email.message_id)
+    ]
+    assert smtp_sink.received[0].subject == email.subject
+    assert email.subject.startswith("New Announcement of Opportunity")
+
+
 def test_two_beats_at_once_send_each_reminder_once(in_process_worker, smtp_sink):
     barrier = threading.Barrier(2)
     recipients = [Recipient(email=f"pi{n}@university.example.org") for n in range(5)]
