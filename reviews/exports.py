@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries
 from openpyxl import Workbook
 
@@ -182,7 +183,13 @@ def statistics_rows(statistics: Statistics) -> list[list]:
 
 
 def statistics_headers() -> list[str]:
-    return [_("By"), _("Name"), _("Proposals"), _("Selected"), _("Selected (%)")]
+    return [
+        pgettext("statistics column: by country or by region", "By"),
+        pgettext("statistics column: name of the country or region", "Name"),
+        _("Proposals"),
+        _("Selected"),
+        _("Selected (%)"),
+    ]
 
 
 def _disposition(filename: str, extension: str) -> str:
