@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from catalogue import services, views, workflow
 from catalogue.enums import OpportunityStatus as S
@@ -63,7 +63,7 @@ MOVES = {
         Move(
             "close",
             S.CLOSED,
-            gettext_lazy("Close"),
+            pgettext_lazy("close a call for proposals", "Close"),
             gettext_lazy("Close this call? It stops taking proposals."),
         ),
         Move(
