@@ -53,7 +53,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _join(items) -> str:
+def join_items(items) -> str:
     """Join names with the active language's list separator (、 in Chinese)."""
     return pgettext("separator between the items of a list", ", ").join(
         str(item) for item in items
@@ -89,7 +89,7 @@ def _field_items(proposal: Proposal) -> list[ChecklistItem]:
                 label=str(Section(section).label),
                 done=not missing,
                 message=_("%(section)s: fill in %(fields)s.")
-                % {"section": Section(section).label, "fields": _join(missing)}
+                % {"section": Section(section).label, "fields": join_items(missing)}
                 if missing
                 else "",
             )
@@ -150,7 +150,7 @@ def _team_items(proposal: Proposal) -> list[ChecklistItem]:
                 "These team members have not yet confirmed their participation "
                 "and institution: %(names)s."
             )
-            % {"names": _join(unconfirmed)}
+            % {"names": join_items(unconfirmed)}
             if unconfirmed
             else "",
         )

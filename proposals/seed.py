@@ -28,13 +28,14 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pypdf import PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from catalogue.enums import CarrierKind
 from catalogue.models import Opportunity
 from proposals import services
-from proposals.checklist import completeness, required_documents
+from proposals.checklist import completeness, join_items, required_documents
 from proposals.enums import ProposalStatus, Section
 from proposals.models import Proposal
 
@@ -344,17 +345,19 @@ def _line(seeded: Seeded) -> str:
         "stage": proposal.get_stage_display().lower(),
         "status": proposal.get_status_display().lower(),
         "title": proposal.title,
-        "call": proposal.opportunity.title_en,
-        "state": _("created") if seeded.created else _("already there"),
+        "call": proposal.opportunity.title,
+        "state": (
+            pgettext("result of a seed step", "created")
+            if seeded.created
+            else _("already there")
+        ),
     }
     line = (
         _("  %(call)s: %(stage)s %(status)s, %(reference)s — %(title)s (%(state)s)")
         % values
     )
     if proposal.status == ProposalStatus.DRAFT and missing:
-        line += " " + _("still to do: %(missing)s") % {
-            "missing": ", ".join(str(label) for label in missing)
-        }
+        line += " " + _("still to do: %(missing)s") % {"missing": join_items(missing)}
     return line
 
 
