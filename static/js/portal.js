@@ -3,6 +3,9 @@
  * - <time datetime="…" data-local-time>: the server writes the moment in UTC;
  *   here it is rewritten in the visitor's own time zone, named.
  * - [data-countdown="ISO"]: a live count of the time left before a deadline.
+ * - htmx requests that fail (refused, server error, no connection) show the
+ *   translated message of #request-error instead of failing silently; htmx
+ *   swaps nothing then, so what the person typed stays on the page.
  */
 (function () {
   "use strict";
@@ -101,6 +104,30 @@
     tick();
     window.setInterval(tick, 1000);
   }
+
+  function showRequestError(kind) {
+    var banner = document.getElementById("request-error");
+    if (!banner) {
+      return;
+    }
+    banner.textContent = banner.getAttribute("data-" + kind) || "";
+    banner.hidden = false;
+    banner.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    showRequestError(status === 403 || status === 404 ? "forbidden" : "failed");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showRequestError("offline");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var banner = document.getElementById("request-error");
+    if (banner) {
+      banner.hidden = true;
+    }
+  });
 
   function enhance() {
     localiseTimes(document);
