@@ -212,12 +212,9 @@ class ReviewAssignment(models.Model):
         return self.status in ACTIVE_ASSIGNMENT_STATUSES
 
 
-class AssignmentEvent(models.Model):
-    """One line of an assignment's history (from_status is empty at creation)."""
+class HistoryLine(models.Model):
+    """Who moved something, when, and why: the shape of every history line here."""
 
-    assignment = models.ForeignKey(
-        ReviewAssignment, on_delete=models.CASCADE, related_name="events"
-    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -227,18 +224,29 @@ class AssignmentEvent(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("when"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
+class AssignmentEvent(HistoryLine):
+    """One line of an assignment's history (from_status is empty at creation)."""
+
+    assignment = models.ForeignKey(
+        ReviewAssignment, on_delete=models.CASCADE, related_name="events"
+    )
     from_status = models.CharField(
         _("from status"), max_length=12, choices=AssignmentStatus.choices, blank=True
     )
     to_status = models.CharField(
         _("to status"), max_length=12, choices=AssignmentStatus.choices
     )
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(HistoryLine.Meta):
         verbose_name = _("assignment event")
         verbose_name_plural = _("assignment history")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.assignment_id}: {self.from_status} → {self.to_status}"
@@ -339,31 +347,20 @@ class ReviewScore(models.Model):
         return f"{self.criterion.name}: {self.score}"
 
 
-class ReviewEvent(models.Model):
+class ReviewEvent(HistoryLine):
     """One line of a review's history: submitted, reopened (with the reason)."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("when"))
     from_status = models.CharField(
         _("from status"), max_length=12, choices=ReviewStatus.choices
     )
     to_status = models.CharField(
         _("to status"), max_length=12, choices=ReviewStatus.choices
     )
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(HistoryLine.Meta):
         verbose_name = _("review event")
         verbose_name_plural = _("review history")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.review_id}: {self.from_status} → {self.to_status}"
