@@ -94,3 +94,23 @@ def page(browser, live_server, request):
         page.screenshot(path=RESULTS_DIR / f"{name}.png", full_page=True)
         (RESULTS_DIR / f"{name}.html").write_text(page.content())
     context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot: into docs/screenshots/ (the README's) when
+    AO_UPDATE_SCREENSHOTS=1, otherwise into test-results/, so running the tests
+    leaves the tracked files alone."""
+
+    def save(name: str) -> Path:
+        folder = (
+            BASE_DIR / "docs" / "screenshots"
+            if os.environ.get("AO_UPDATE_SCREENSHOTS") == "1"
+            else RESULTS_DIR
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / name
+        page.screenshot(path=path, full_page=True)
+        return path
+
+    return save

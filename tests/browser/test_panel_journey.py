@@ -23,7 +23,7 @@ from catalogue.enums import OpportunityStatus
 from catalogue.models import Opportunity
 from reviews import services
 from reviews.models import Review
-from tests.browser.axe import BASE_DIR, format_violations, serious_violations
+from tests.browser.axe import format_violations, serious_violations
 from tests.factories import (
     PASSWORD,
     ReviewerFactory,
@@ -35,7 +35,6 @@ from tests.reviews.test_admin_panel import closed_call, submitted_proposal
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
 ADMIN_EMAIL = "wang.lei@cnsa.example.org"
 PI_EMAIL = "camille.laurent@u-paris.example.org"
 CONFIDENTIAL = "Confidential: the budget looks optimistic."
@@ -151,11 +150,10 @@ def check_accessibility(page) -> None:
 
 
 def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
-    page, reviewed_call
+    page, reviewed_call, screenshot
 ):
     opportunity, proposals, reviewers = reviewed_call
     first, second = proposals[0], proposals[1]
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     # The administrator signs in with both factors and opens the call's page.
     sign_in(page, ADMIN_EMAIL, code=True)
@@ -171,7 +169,7 @@ def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
     expect(page.locator("svg[role=img]")).to_have_count(3)
     expect(page.locator("#by-country")).to_contain_text("France")
     check_accessibility(page)
-    page.screenshot(path=SCREENSHOTS / "ranking.png", full_page=True)
+    screenshot("ranking.png")
 
     # The manifest: the best selection within the lander's 10 kg.
     page.get_by_role("link", name="Manifest").click()
@@ -183,7 +181,7 @@ def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
     expect(page.locator("#manifest-total")).to_have_text("8.50")
     expect(page.locator(".carrier-usage").first).to_contain_text("9 kg")
     check_accessibility(page)
-    page.screenshot(path=SCREENSHOTS / "manifest.png", full_page=True)
+    screenshot("manifest.png")
 
     # Its selection becomes the decisions, saved, then released at once.
     page.get_by_role("link", name="Prefill the decisions with this selection").click()

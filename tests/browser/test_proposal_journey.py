@@ -18,7 +18,7 @@ from pypdf import PdfWriter
 from catalogue.models import Opportunity
 from proposals.enums import ProposalStatus
 from proposals.models import Proposal
-from tests.browser.axe import BASE_DIR, format_violations, serious_violations
+from tests.browser.axe import format_violations, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,6 @@ DEMO_SLUG = "demo-chang-e-7-payloads"  # catalogue/seed/demo_calls.py
 PASSWORD = "a-long-demo-password-2026"
 PI_EMAIL = "amina.haddad@uni-example.org"
 CO_EMAIL = "luca.bianchi@inaf-example.it"
-SCREENSHOT = BASE_DIR / "docs" / "screenshots" / "researcher-journey.png"
 
 
 @pytest.fixture
@@ -185,7 +184,7 @@ def accept_the_statements(page) -> None:
 
 
 def test_researcher_signs_up_and_submits_a_proposal_to_the_demo_call(
-    demo_call, page, mailoutbox, tmp_path
+    demo_call, page, mailoutbox, tmp_path, screenshot
 ):
     sign_up_and_verify(page, mailoutbox)
     page.goto(demo_call.get_absolute_url())
@@ -221,5 +220,4 @@ def test_researcher_signs_up_and_submits_a_proposal_to_the_demo_call(
     ]
     violations = serious_violations(page)
     assert violations == [], format_violations(violations)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    screenshot("researcher-journey.png")

@@ -14,14 +14,13 @@ from playwright.sync_api import expect
 
 from reviews.enums import ReviewStatus
 from reviews.models import Review
-from tests.browser.axe import BASE_DIR, format_violations, serious_violations
+from tests.browser.axe import format_violations, serious_violations
 from tests.factories import PASSWORD
 from tests.mfa import current_code
 from tests.reviews import reviewer_admin as build
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOT = BASE_DIR / "docs" / "screenshots" / "reviewer-journey.png"
 REVIEWER_EMAIL = "eva.jansen@estec.example.net"
 
 
@@ -59,7 +58,7 @@ def score_every_criterion(page, score: str) -> None:
         fieldset.get_by_role("radio", name=re.compile(rf"^{score} — ")).check()
 
 
-def test_reviewer_declares_no_conflict_scores_and_submits(page, assignment):
+def test_reviewer_declares_no_conflict_scores_and_submits(page, assignment, screenshot):
     identity = build.Identity()
     sign_in_with_two_factors(page)
 
@@ -102,5 +101,4 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, assignment):
     assert sorted(review.scores.values_list("score", flat=True)) == [4, 4, 4]
     violations = serious_violations(page)
     assert violations == [], format_violations(violations)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOT, full_page=True)
+    screenshot("reviewer-journey.png")
