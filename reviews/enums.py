@@ -110,3 +110,36 @@ DEFAULT_LETTERS = {
         "Department of International Cooperation, CNSA"
     ),
 }
+
+
+class PhaseStatus(models.TextChoices):
+    """A panel phase of a call (bidding, discussion): not yet opened → open →
+    closed; an administrator may open a closed phase again. See
+    reviews.workflow.PHASE_TRANSITIONS."""
+
+    NOT_OPENED = "not_opened", _("Not opened")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class BidPreference(models.TextChoices):
+    """How much a reviewer wants to review a proposal, said before assignment.
+
+    "Conflict" is a declared conflict of interest with the proposal's team: the
+    proposal is never assigned to that reviewer.
+    """
+
+    EAGER = "eager", _("Eager")
+    WILLING = "willing", _("Willing")
+    NOT_WILLING = "not_willing", _("Not willing")
+    CONFLICT = "conflict", _("Conflict of interest")
+
+
+# How a bid moves the automatic assignment's cost, above keyword fit (0–1):
+# an eager bid outweighs any keyword fit, "not willing" is placed only when
+# nothing else fills the slot. Conflict bids are never placed.
+BID_WEIGHTS = {
+    BidPreference.EAGER: 2,
+    BidPreference.WILLING: 1,
+    BidPreference.NOT_WILLING: -2,
+}

@@ -14,9 +14,14 @@ Review (opened when its assignment is accepted):
 Declined, conflict and cancelled are final. The services check who acts; this
 module checks only that the move is in the table.
 
+A call's panel phases (Panel.bidding, Panel.discussion), each:
+
+    not opened → open → closed → open (an administrator opens it again)
+
 `transition()` is the only code that assigns `ReviewAssignment.status` or
-`Review.status` (a test greps for it). Side effects of each move, all inside the
-caller's transaction:
+`Review.status`, and `transition_phase()` the only one that assigns
+`Panel.bidding` and `Panel.discussion` (a test greps for it). Side effects of
+each move of an assignment or a review, all inside the caller's transaction:
 
 - the row is locked (`select_for_update`) and the move checked against its
   table; an illegal move raises TransitionNotAllowed and changes nothing;
@@ -37,10 +42,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from reviews import emails
-from reviews.enums import AssignmentStatus, ReviewStatus
+from reviews.enums import AssignmentStatus, PhaseStatus, ReviewStatus
 from reviews.models import (
     AssignmentEvent,
+    Panel,
+    PanelEvent,
     Review,
     ReviewAssignment,
     ReviewEvent,
@@ -63,11 +71,22 @@ REVIEW_TRANSITIONS: dict[str, frozenset[str]] = {
     R.REOPENED: frozenset({R.SUBMITTED}),
 }
 
+P = PhaseStatus
+
+PHASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    P.NOT_OPENED: frozenset({P.OPEN}),
+    P.OPEN: frozenset({P.CLOSED}),
+    P.CLOSED: frozenset({P.OPEN}),
+}
+
+# The panel's phases: the Panel field each one is kept in.
+PHASES = ("bidding", "discussion")
+
 # The reviewer's own answers to an invitation.
 ANSWERS = frozenset({A.ACCEPTED, A.DECLINED, A.CONFLICT})
 
 
-class TransitionNotAllowed(Exception):  # noqa: N818 — the name reads as the refusal
+class TransitionNotAllowed(Refused):
     def __init__(self, *, obj, current: str, to: str):
         self.current = current
         self.to = to
@@ -83,6 +102,49 @@ class TransitionNotAllowed(Exception):  # noqa: N818 — the name reads as the r
         super().__init__(message)
 
 
+class PhaseNotAllowed(TransitionNotAllowed):
+    def __init__(self, *, phase: str, current: str, to: str):
+        self.current = current
+        self.to = to
+        self.phase = phase
+        Refused.__init__(
+            self,
+            _("This phase cannot move from “%(current)s” to “%(to)s”.")
+            % {"current": P(current).label, "to": P(to).label},
+        )
+
+
+@transaction.atomic
+def transition_phase(panel: Panel, *, phase: str, to: str, actor, note: str = ""):
+    """Move the panel's `phase` ("bidding" or "discussion") to `to`.
+
+    Locks the panel's row, refuses a move its table does not hold
+    (PhaseNotAllowed), saves, and records a PanelEvent. No email: the services
+    that open and close phases say who is told. Returns the locked, saved row
+    and updates `panel` in place.
+    """
+    if phase not in PHASES:
+        msg = f"No panel phase {phase!r}."
+        raise ValueError(msg)
+    locked = Panel.objects.select_for_update().get(pk=panel.pk)
+    before = getattr(locked, phase)
+    if to not in PHASE_TRANSITIONS.get(before, frozenset()):
+        raise PhaseNotAllowed(phase=phase, current=before, to=to)
+    setattr(locked, phase, to)
+    locked.save(update_fields=[phase, "updated_at"])
+    PanelEvent.objects.create(
+        panel=locked,
+        actor=actor,
+        at=timezone.now(),
+        phase=phase,
+        from_status=before,
+        to_status=to,
+        note=note,
+    )
+    setattr(panel, phase, to)
+    return locked
+
+
 def allowed_targets(obj: ReviewAssignment | Review) -> frozenset[str]:
     table = REVIEW_TRANSITIONS if isinstance(obj, Review) else ASSIGNMENT_TRANSITIONS
     return table.get(obj.status, frozenset())
@@ -94,6 +156,21 @@ def record_assignment_event(
     """One line of an assignment's history (also used for its creation)."""
     return AssignmentEvent.objects.create(
         assignment=assignment,
+        actor=actor,
+        at=timezone.now(),
+        from_status=before,
+        to_status=after,
+        note=note,
+    )
+
+
+def record_review_event(
+    review: Review, *, actor, before: str, after: str, note: str = ""
+) -> ReviewEvent:
+    """One line of a review's history without a move of its own: a submitted
+    review revised during the discussion stays submitted (before == after)."""
+    return ReviewEvent.objects.create(
+        review=review,
         actor=actor,
         at=timezone.now(),
         from_status=before,
