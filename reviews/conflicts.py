@@ -12,26 +12,32 @@ A reviewer may not review a proposal when they:
    same domain, or one a subdomain of the other (astro.unibe.ch and unibe.ch);
    the public mail services in PUBLIC_MAIL_DOMAINS, and their subdomains, say
    nothing about an institution and never match;
-4. declared a conflict of interest with the same principal investigator on any
-   earlier assignment.
+4. declared a conflict of interest: on an assignment of this proposal, or of
+   another proposal of the same principal investigator (an assignment ended as
+   a conflict), or by bidding "conflict" on this proposal (reviews.models.Bid).
 
-The reviewer's own declaration, per assignment, covers what the portal cannot
-know. `conflict_reasons` returns one translated sentence per finding, naming the
-person concerned: it is for the administrators, never shown to a reviewer.
+The reviewer's own declarations cover what the portal cannot know.
+`conflict_reasons` is the one function that says why a reviewer may not review
+a proposal: the automatic plan (reviews.assignment.plan_assignments), the hand
+assignment (reviews.services.assignment_problems) and any page listing
+conflicts (`conflicts_between`) all call it. It returns one translated sentence
+per finding, naming the person concerned: it is for the administrators, never
+shown to a reviewer.
 """
 
 import contextlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import CharField, Value
 from django.utils.translation import gettext as _
 
-from reviews.enums import AssignmentStatus
-from reviews.models import ReviewAssignment
+from reviews.enums import AssignmentStatus, BidPreference
+from reviews.models import Bid, ReviewAssignment
 
 # Free mail services used by people of every institution, so a shared domain
 # there means nothing. Kept short on purpose: the largest services worldwide
@@ -76,6 +82,9 @@ PUBLIC_MAIL_DOMAINS = frozenset(
 )
 
 _NOT_WORD = re.compile(r"[\W_]+")
+
+# Where a declared conflict was read from (declared_conflicts).
+_ASSIGNMENT, _BID = "assignment", "bid"
 
 
 def normalise_institution(name: str) -> str:
@@ -155,28 +164,81 @@ def reviewer_institutions(reviewer) -> list[str]:
     return [name for name in names if normalise_institution(name)]
 
 
-def declared_conflict_pis(reviewer_ids: Iterable[int]) -> dict[int, set[int]]:
-    """For each reviewer, the principal investigators they declared a conflict
-    with on any assignment (one query)."""
-    found: dict[int, set[int]] = defaultdict(set)
-    rows = ReviewAssignment.objects.filter(
-        reviewer_id__in=list(reviewer_ids), status=AssignmentStatus.CONFLICT
-    ).values_list("reviewer_id", "proposal__principal_investigator_id")
-    for reviewer_id, pi_id in rows:
-        found[reviewer_id].add(pi_id)
-    return found
+@dataclass(frozen=True)
+class DeclaredConflicts:
+    """The conflicts reviewers declared themselves, read in bulk.
+
+    `assignments[reviewer][pi]`: the proposals of that principal investigator
+    on which the reviewer ended an assignment as a conflict; `bids[reviewer]`:
+    the proposals the reviewer bid "conflict" on.
+    """
+
+    assignments: Mapping[int, Mapping[int, frozenset[int]]]
+    bids: Mapping[int, frozenset[int]]
+
+    def on_assignments(self, reviewer_id: int, pi_id: int) -> frozenset[int]:
+        return self.assignments.get(reviewer_id, {}).get(pi_id, frozenset())
+
+    def by_bid(self, reviewer_id: int, proposal_id: int) -> bool:
+        return proposal_id in self.bids.get(reviewer_id, frozenset())
+
+
+def declared_conflicts(reviewer_ids: Iterable[int]) -> DeclaredConflicts:
+    """What the given reviewers declared: assignments ended as a conflict (any
+    call) and conflict bids (one query)."""
+    reviewer_ids = list(reviewer_ids)
+    kind = CharField()
+    ended = (
+        ReviewAssignment.objects.filter(
+            reviewer_id__in=reviewer_ids, status=AssignmentStatus.CONFLICT
+        )
+        .order_by()
+        .values_list(
+            "reviewer_id",
+            "proposal_id",
+            "proposal__principal_investigator_id",
+            Value(_ASSIGNMENT, output_field=kind),
+        )
+    )
+    bid = (
+        Bid.objects.filter(
+            reviewer_id__in=reviewer_ids, preference=BidPreference.CONFLICT
+        )
+        .order_by()
+        .values_list(
+            "reviewer_id",
+            "proposal_id",
+            "proposal__principal_investigator_id",
+            Value(_BID, output_field=kind),
+        )
+    )
+    assignments: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    bids: dict[int, set[int]] = defaultdict(set)
+    for reviewer_id, proposal_id, pi_id, source in ended.union(bid, all=True):
+        if source == _BID:
+            bids[reviewer_id].add(proposal_id)
+        else:
+            assignments[reviewer_id][pi_id].add(proposal_id)
+    return DeclaredConflicts(
+        assignments={
+            reviewer: {pi: frozenset(found) for pi, found in by_pi.items()}
+            for reviewer, by_pi in assignments.items()
+        },
+        bids={reviewer: frozenset(found) for reviewer, found in bids.items()},
+    )
 
 
 def conflict_reasons(
-    *, reviewer, proposal, declared_pis: set[int] | None = None
+    *, reviewer, proposal, declared: DeclaredConflicts | None = None
 ) -> list[str]:
     """Every reason `reviewer` may not review `proposal`; empty when none.
 
-    `declared_pis` — the PIs the reviewer declared conflicts with — is looked up
-    when not given (one query); pass it from `declared_conflict_pis` in bulk.
+    Reads the proposal's investigator and `team_members.all()` (prefetch them)
+    and the reviewer's profile. `declared` is looked up when not given (one
+    query); pass it from `declared_conflicts` when checking many pairs.
     """
-    if declared_pis is None:
-        declared_pis = declared_conflict_pis([reviewer.pk])[reviewer.pk]
+    if declared is None:
+        declared = declared_conflicts([reviewer.pk])
     reasons = []
     team = parties(proposal)
     own_email = reviewer.email.lower()
@@ -208,7 +270,12 @@ def conflict_reasons(
                 _("The reviewer's email domain %(domain)s is also that of %(name)s.")
                 % {"domain": own_domain, "name": party.name}
             )
-    if proposal.principal_investigator_id in declared_pis:
+    ended = declared.on_assignments(reviewer.pk, proposal.principal_investigator_id)
+    if proposal.pk in ended:
+        reasons.append(
+            _("The reviewer declared a conflict of interest on this proposal.")
+        )
+    elif ended:
         reasons.append(
             _(
                 "The reviewer declared a conflict of interest with %(name)s, the "
@@ -216,4 +283,29 @@ def conflict_reasons(
             )
             % {"name": team[0].name}
         )
+    if declared.by_bid(reviewer.pk, proposal.pk):
+        reasons.append(
+            _(
+                "The reviewer declared a conflict of interest with this proposal "
+                "when bidding."
+            )
+        )
     return reasons
+
+
+def conflicts_between(*, proposals, reviewers) -> dict[tuple[int, int], list[str]]:
+    """Every conflicted (proposal id, reviewer id) pair with its reasons, for a
+    page listing conflicts: `conflict_reasons` on each pair, with the
+    declarations read once (one query). Read the proposals with their
+    investigator and team, the reviewers with `reviewer_profile`."""
+    reviewers = list(reviewers)
+    declared = declared_conflicts(reviewer.pk for reviewer in reviewers)
+    found = {}
+    for proposal in proposals:
+        for reviewer in reviewers:
+            reasons = conflict_reasons(
+                reviewer=reviewer, proposal=proposal, declared=declared
+            )
+            if reasons:
+                found[proposal.pk, reviewer.pk] = reasons
+    return found

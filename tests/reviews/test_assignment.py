@@ -2,9 +2,11 @@ import itertools
 import random
 import time
 from collections import Counter
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from reviews.assignment import (
     FIT_SCALE,
@@ -12,10 +14,12 @@ from reviews.assignment import (
     keyword_fit,
     plan_assignments,
 )
+from reviews.enums import BID_WEIGHTS, BidPreference
 from reviews.models import ReviewAssignment
 from reviews.selectors import eligible_reviewers
-from reviews.services import apply_plan
+from reviews.services import apply_plan, assignment_problems
 from tests.factories import (
+    BidFactory,
     OpportunityFactory,
     ProposalVersionFactory,
     ReviewAssignmentFactory,
@@ -133,6 +137,103 @@ def test_plan_is_optimal_on_small_instances(seed):
         ]
     )
     assert (_objective(pairs, loads), -sum(fit[pair] for pair in pairs)) == best
+
+
+def _bid_objective(pairs, loads, fit, bids):
+    """What the plan minimises, in order: "not willing" placements, the sum of
+    squares of the loads, minus the bids' weight, minus the fit."""
+    return (
+        sum(-bids.get(pair, 0) for pair in pairs if bids.get(pair, 0) < 0),
+        _objective(pairs, loads),
+        -sum(max(bids.get(pair, 0), 0) for pair in pairs),
+        -sum(fit[pair] for pair in pairs),
+    )
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_plan_with_bids_is_optimal_on_small_instances(seed):
+    """Brute force: no valid plan has fewer reluctant reviewers, or as few and
+    fairer loads, or those and heavier bids, or all those and more fit."""
+    rng = random.Random(seed)
+    proposals = [1, 2, 3]
+    reviewers = [10, 11, 12, 13]
+    needs = {p: rng.randint(1, 2) for p in proposals}
+    eligible = {p: [r for r in reviewers if rng.random() < 0.8] for p in proposals}
+    fit = {(p, r): rng.randint(0, FIT_SCALE) for p in proposals for r in reviewers}
+    loads = {r: rng.randint(0, 2) for r in reviewers}
+    bids = {
+        (p, r): rng.choice([0, 0, *BID_WEIGHTS.values()])
+        for p in proposals
+        for r in reviewers
+    }
+
+    pairs = balanced_assignment(
+        needs=needs, eligible=eligible, fit=fit, loads=loads, bids=bids
+    )
+
+    choices = [
+        itertools.combinations(eligible[p], min(needs[p], len(eligible[p])))
+        for p in proposals
+    ]
+    best = min(
+        _bid_objective(plan, loads, fit, bids)
+        for combo in itertools.product(*choices)
+        for plan in [
+            [(p, r) for p, rs in zip(proposals, combo, strict=True) for r in rs]
+        ]
+    )
+    assert _bid_objective(pairs, loads, fit, bids) == best
+
+
+def test_eager_bid_outweighs_any_fit():
+    pairs = balanced_assignment(
+        needs={1: 1},
+        eligible={1: [10, 11]},
+        fit={(1, 10): FIT_SCALE, (1, 11): 0},
+        bids={(1, 11): BID_WEIGHTS[BidPreference.EAGER]},
+    )
+
+    assert pairs == [(1, 11)]
+
+
+def test_willing_bid_outweighs_any_fit():
+    pairs = balanced_assignment(
+        needs={1: 1},
+        eligible={1: [10, 11]},
+        fit={(1, 10): FIT_SCALE, (1, 11): 0},
+        bids={(1, 11): BID_WEIGHTS[BidPreference.WILLING]},
+    )
+
+    assert pairs == [(1, 11)]
+
+
+def test_balance_outweighs_bids():
+    needs = {1: 1, 2: 1}
+    eligible = {1: [10, 11], 2: [10, 11]}
+    bids = {(1, 10): 2, (2, 10): 2}
+
+    pairs = balanced_assignment(needs=needs, eligible=eligible, bids=bids)
+
+    assert Counter(r for _p, r in pairs) == {10: 1, 11: 1}
+
+
+def test_not_willing_is_avoided_even_at_the_cost_of_balance():
+    needs = {1: 1, 2: 1}
+    eligible = {1: [10, 11], 2: [10, 11]}
+    bids = {(1, 10): -2, (2, 10): -2}
+
+    pairs = balanced_assignment(needs=needs, eligible=eligible, bids=bids)
+
+    assert pairs == [(1, 11), (2, 11)]
+
+
+def test_not_willing_fills_a_slot_nobody_else_can():
+    needs = {1: 2}
+    eligible = {1: [10, 11]}
+
+    pairs = balanced_assignment(needs=needs, eligible=eligible, bids={(1, 10): -2})
+
+    assert pairs == [(1, 10), (1, 11)]
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -323,8 +424,8 @@ def test_plan_query_count_is_constant(django_assert_num_queries, proposal_count)
     ReviewerFactory.create_batch(3, expertise="radon")
     reviewers = list(eligible_reviewers())
 
-    # proposals, their teams, the assignments, the past conflicts
-    with django_assert_num_queries(4):
+    # proposals, their teams, the assignments, the declared conflicts, the bids
+    with django_assert_num_queries(5):
         plan = plan_assignments(opportunity=opportunity, reviewers=reviewers)
 
     assert len(plan.assignments) == 2 * proposal_count
@@ -385,3 +486,187 @@ def test_apply_plan_is_for_administrators_only():
         apply_plan(plan=plan, due=opportunity.opens_at, actor=UserFactory(staff=True))
 
     assert ReviewAssignment.objects.count() == 0
+
+
+# --- bids in the plan -------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_plan_gives_the_proposal_to_the_eager_reviewer_of_equal_fit():
+    opportunity, [proposal] = _call(per=1, proposals=1)
+    first, eager = (
+        ReviewerFactory(expertise="radon"),
+        ReviewerFactory(expertise="radon"),
+    )
+    BidFactory(proposal=proposal, reviewer=eager, preference="eager")
+    BidFactory(proposal=proposal, reviewer=first, preference="willing")
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[first, eager])
+
+    assert [(row.reviewer, row.fit, row.bid) for row in plan.assignments] == [
+        (eager, Decimal("0.500"), "eager")
+    ]
+    assert plan.assignments[0].bid_display == "Eager"
+
+
+@pytest.mark.django_db
+def test_plan_prefers_an_eager_bid_to_a_better_fit():
+    opportunity, [proposal] = _call(per=1, proposals=1, keywords=("radon, dust",))
+    expert = ReviewerFactory(expertise="radon, dust")
+    eager = ReviewerFactory(expertise="seismology")
+    BidFactory(proposal=proposal, reviewer=eager, preference="eager")
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[expert, eager])
+
+    assert [(row.reviewer, row.fit, row.bid) for row in plan.assignments] == [
+        (eager, Decimal("0.000"), "eager")
+    ]
+
+
+@pytest.mark.django_db
+def test_plan_uses_a_not_willing_reviewer_only_when_needed():
+    opportunity, [proposal, second] = _call(per=1, proposals=2)
+    reluctant = ReviewerFactory(expertise="radon, dust")
+    other = ReviewerFactory()
+    BidFactory(proposal=proposal, reviewer=reluctant, preference="not_willing")
+    BidFactory(proposal=second, reviewer=reluctant, preference="not_willing")
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[reluctant, other])
+
+    assert [(row.proposal, row.reviewer, row.bid) for row in plan.assignments] == [
+        (proposal, other, ""),
+        (second, other, ""),
+    ]
+
+
+@pytest.mark.django_db
+def test_plan_places_a_not_willing_reviewer_when_nobody_else_can():
+    opportunity, [proposal] = _call(per=2, proposals=1)
+    reluctant, other = ReviewerFactory(), ReviewerFactory()
+    BidFactory(proposal=proposal, reviewer=reluctant, preference="not_willing")
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[reluctant, other])
+
+    assert [(row.reviewer, row.bid) for row in plan.assignments] == [
+        (reluctant, "not_willing"),
+        (other, ""),
+    ]
+    assert plan.is_complete
+
+
+@pytest.mark.django_db
+def test_plan_never_places_a_conflict_bid():
+    opportunity, [proposal] = _call(per=2, proposals=1)
+    conflicted = ReviewerFactory(expertise="radon, dust")
+    other = ReviewerFactory()
+    BidFactory(proposal=proposal, reviewer=conflicted, preference="conflict")
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[conflicted, other])
+
+    assert [row.reviewer for row in plan.assignments] == [other]
+    [slot] = plan.unfilled
+    assert slot.reasons == (
+        "1 reviewer is still needed, but no other of the 2 reviewers may review "
+        "it: 1 have a conflict of interest and 0 were asked before.",
+    )
+    assert slot.excluded == (
+        (
+            conflicted,
+            (
+                "The reviewer declared a conflict of interest with this proposal "
+                "when bidding.",
+            ),
+        ),
+    )
+
+
+@pytest.mark.django_db
+def test_plan_ignores_bids_on_other_calls_and_by_other_reviewers():
+    opportunity, [proposal] = _call(per=1, proposals=1)
+    first, second = ReviewerFactory(), ReviewerFactory()
+    BidFactory(reviewer=second, preference="eager")  # another call
+    BidFactory(proposal=proposal, preference="eager")  # someone not asked
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[first, second])
+
+    assert [(row.reviewer, row.bid) for row in plan.assignments] == [(first, "")]
+
+
+# --- one report of conflicts ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_plan_reports_a_declared_conflict_as_a_conflict_not_as_asked_before():
+    """The automatic plan used to count a reviewer who had declared a conflict
+    on the proposal as "asked before" ("0 have a conflict of interest")."""
+    opportunity, [proposal] = _call(per=2, proposals=1)
+    declared, free = ReviewerFactory(), ReviewerFactory()
+    ReviewAssignmentFactory(
+        version=proposal.versions.get(),
+        reviewer=declared,
+        status="conflict",
+        conflict_reason="My former student leads the team.",
+    )
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[declared, free])
+
+    [slot] = plan.unfilled
+    assert slot.reasons == (
+        "1 reviewer is still needed, but no other of the 2 reviewers may review "
+        "it: 1 have a conflict of interest and 0 were asked before.",
+    )
+    assert slot.excluded == (
+        (
+            declared,
+            ("The reviewer declared a conflict of interest on this proposal.",),
+        ),
+    )
+
+
+def _conflict_by(kind, proposal, reviewer):
+    """Give `reviewer` a conflict with `proposal` of the given kind."""
+    if kind == "institution":
+        reviewer.institution = proposal.principal_investigator.institution
+        reviewer.save(update_fields=["institution"])
+    elif kind == "declared here":
+        ReviewAssignmentFactory(
+            version=proposal.versions.get(),
+            reviewer=reviewer,
+            status="conflict",
+            conflict_reason="x",
+        )
+    elif kind == "declared with the pi":
+        ReviewAssignmentFactory(
+            version__proposal__principal_investigator=proposal.principal_investigator,
+            reviewer=reviewer,
+            status="conflict",
+            conflict_reason="x",
+        )
+    elif kind == "bid":
+        BidFactory(proposal=proposal, reviewer=reviewer, preference="conflict")
+    elif kind == "team":
+        TeamMemberFactory(proposal=proposal, user=reviewer, name="Dr Team")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind",
+    ["institution", "declared here", "declared with the pi", "bid", "team"],
+)
+def test_plan_and_hand_assignment_give_the_same_conflict_reasons(kind):
+    opportunity, [proposal] = _call(per=2, proposals=1)
+    reviewer, free = ReviewerFactory(), ReviewerFactory()
+    _conflict_by(kind, proposal, reviewer)
+
+    plan = plan_assignments(opportunity=opportunity, reviewers=[reviewer, free])
+    now = timezone.now()
+    by_hand = assignment_problems(
+        proposal=proposal, reviewer=reviewer, due=now + timedelta(days=14), now=now
+    )
+
+    [slot] = plan.unfilled
+    [(excluded, reasons)] = slot.excluded
+    assert excluded == reviewer
+    assert list(reasons) == by_hand
+    assert by_hand != []
+    assert "1 have a conflict of interest and 0 were asked before" in slot.reasons[0]

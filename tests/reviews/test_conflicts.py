@@ -2,13 +2,15 @@ import pytest
 
 from reviews.conflicts import (
     conflict_reasons,
-    declared_conflict_pis,
+    conflicts_between,
+    declared_conflicts,
     domains_match,
     institutional_domain,
     normalise_institution,
 )
 from reviews.models import ReviewerProfile
 from tests.factories import (
+    BidFactory,
     ProposalFactory,
     ReviewAssignmentFactory,
     ReviewerFactory,
@@ -203,18 +205,106 @@ def test_no_conflict_from_a_declaration_about_another_investigator():
     assert conflict_reasons(reviewer=reviewer, proposal=_proposal()) == []
 
 
-def test_declared_conflict_pis_groups_by_reviewer(django_assert_num_queries):
-    first, second = ReviewerFactory(), ReviewerFactory()
+def test_conflict_when_declared_on_this_very_proposal():
+    reviewer = ReviewerFactory()
+    proposal = _proposal()
+    ReviewAssignmentFactory(
+        version__proposal=proposal,
+        reviewer=reviewer,
+        status="conflict",
+        conflict_reason="My former student leads the team.",
+    )
+
+    assert conflict_reasons(reviewer=reviewer, proposal=proposal) == [
+        "The reviewer declared a conflict of interest on this proposal."
+    ]
+
+
+def test_conflict_when_the_reviewer_bid_conflict():
+    reviewer = ReviewerFactory()
+    proposal = _proposal()
+    BidFactory(proposal=proposal, reviewer=reviewer, preference="conflict")
+
+    assert conflict_reasons(reviewer=reviewer, proposal=proposal) == [
+        "The reviewer declared a conflict of interest with this proposal when bidding."
+    ]
+
+
+@pytest.mark.parametrize("preference", ["eager", "willing", "not_willing"])
+def test_no_conflict_from_another_bid(preference):
+    reviewer = ReviewerFactory()
+    proposal = _proposal()
+    BidFactory(proposal=proposal, reviewer=reviewer, preference=preference)
+
+    assert conflict_reasons(reviewer=reviewer, proposal=proposal) == []
+
+
+def test_no_conflict_from_a_conflict_bid_on_another_proposal_of_the_pi():
+    reviewer = ReviewerFactory()
+    proposal = _proposal()
+    earlier = ProposalFactory(
+        submitted=True, principal_investigator=proposal.principal_investigator
+    )
+    BidFactory(proposal=earlier, reviewer=reviewer, preference="conflict")
+
+    assert conflict_reasons(reviewer=reviewer, proposal=proposal) == []
+
+
+def test_declared_conflicts_groups_by_reviewer(django_assert_num_queries):
+    first, second, third = ReviewerFactory.create_batch(3)
     declared = ReviewAssignmentFactory(
         reviewer=first, status="conflict", conflict_reason="x"
     )
     ReviewAssignmentFactory(reviewer=second, status="declined")
+    bid = BidFactory(reviewer=second, preference="conflict")
+    BidFactory(reviewer=third, preference="eager")
 
     with django_assert_num_queries(1):
-        found = declared_conflict_pis([first.pk, second.pk])
+        found = declared_conflicts([first.pk, second.pk, third.pk])
 
-    assert found == {first.pk: {declared.proposal.principal_investigator_id}}
-    assert found[second.pk] == set()
+    pi = declared.proposal.principal_investigator_id
+    assert found.assignments == {first.pk: {pi: frozenset({declared.proposal_id})}}
+    assert found.bids == {second.pk: frozenset({bid.proposal_id})}
+    assert found.by_bid(second.pk, bid.proposal_id) is True
+    assert found.by_bid(first.pk, bid.proposal_id) is False
+
+
+def test_conflicts_between_lists_each_conflicted_pair(django_assert_num_queries):
+    proposal, other = _proposal(), _proposal(email="someone@elsewhere.example.org")
+    colleague = ReviewerFactory(institution=proposal.principal_investigator.institution)
+    bidder, free = ReviewerFactory(), ReviewerFactory()
+    BidFactory(proposal=other, reviewer=bidder, preference="conflict")
+    proposals = list(
+        type(proposal)
+        .objects.filter(pk__in=[proposal.pk, other.pk])
+        .select_related("principal_investigator")
+        .prefetch_related("team_members")
+        .order_by("pk")
+    )
+
+    reviewers = (
+        type(free)
+        .objects.filter(pk__in=[colleague.pk, bidder.pk, free.pk])
+        .select_related("reviewer_profile")
+    )
+
+    with django_assert_num_queries(2):  # the reviewers, their declarations
+        found = conflicts_between(proposals=proposals, reviewers=reviewers)
+
+    assert found == {
+        (proposal.pk, colleague.pk): [
+            "The reviewer shares the institution “National Authority for Remote "
+            "Sensing” with Dr Amina Haddad."
+        ],
+        (other.pk, colleague.pk): [
+            "The reviewer shares the institution “National Authority for Remote "
+            "Sensing” with Dr Amina Haddad."
+        ],
+        (other.pk, bidder.pk): [
+            "The reviewer declared a conflict of interest with this proposal when "
+            "bidding."
+        ],
+    }
 
 
 def test_every_reason_is_given_at_once():
