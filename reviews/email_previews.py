@@ -19,7 +19,7 @@ def reviewer_sample() -> dict:
         "title": "Lunar south-pole radon and dust monitor",
         "stage": "full",
         "due": "2027-01-15T09:59:00+00:00",
-        "path": "/admin/reviews/reviewassignment/12/change/",
+        "path": "/review/reviews/reviewassignment/12/change/",
     }
 
 
@@ -71,6 +71,10 @@ def decision_sample() -> dict:
             "proposal has been conditionally selected.\n\nConditions:\nReduce the "
             "mass to 4 kg."
         ),
+        "consensus": (
+            "The panel values the science case and asks for a thermal design "
+            "that holds through the lunar night."
+        ),
         "comments": [
             "A strong science case; the thermal design needs more detail.",
             "Well suited to the lander; the team has flown similar hardware.",
@@ -86,3 +90,70 @@ register_sample("review_overdue", reminder_sample)
 register_sample("review_conflict_declared", conflict_sample)
 register_sample("review_all_submitted", complete_sample)
 register_sample("decision_released", decision_sample)
+
+
+def cancelled_sample() -> dict:
+    return {
+        **reviewer_sample(),
+        "reason": "The proposal's team changed; another reviewer takes it over.",
+        "path": "/review/",
+    }
+
+
+def assignments_ended_sample() -> dict:
+    return {
+        **_call(),
+        "opportunity_id": 7,
+        "assignments": [
+            {
+                "assignment_id": 12,
+                "reference": "CE7-2026-0042",
+                "title": "Lunar south-pole radon and dust monitor",
+                "stage": "full",
+            },
+            {
+                "assignment_id": 15,
+                "reference": "CE7-2026-0057",
+                "title": "Regolith thermal conductivity probe",
+                "stage": "full",
+            },
+        ],
+        "path": "/review/",
+    }
+
+
+def discussion_digest_sample() -> dict:
+    call = _call()
+    return {
+        "threads": [
+            {
+                "proposal_id": 42,
+                "stage": "full",
+                "reference": "CE7-2026-0042",
+                "title": "Lunar south-pole radon and dust monitor",
+                **call,
+                "count": 3,
+                "authors": [
+                    {"kind": "reviewer", "value": 2},
+                    {"kind": "administrators", "value": ""},
+                ],
+                "path": "/review/thread/12/",
+            },
+            {
+                "proposal_id": 57,
+                "stage": "full",
+                "reference": "CE7-2026-0057",
+                "title": "Regolith thermal conductivity probe",
+                **call,
+                "count": 1,
+                "authors": [{"kind": "reviewer", "value": 1}],
+                "path": "/review/thread/15/",
+            },
+        ],
+        "path": "/review/thread/12/",
+    }
+
+
+register_sample("review_assignment_cancelled", cancelled_sample)
+register_sample("review_assignments_ended", assignments_ended_sample)
+register_sample("review_discussion_digest", discussion_digest_sample)

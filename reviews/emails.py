@@ -14,12 +14,22 @@ What reaches whom:
 - the call's CNSA contacts (every review of a proposal in) get the proposal and
   the number of reviews;
 - the principal investigator and the team (the decision) get the outcome, the
-  letter and the reviewers' comments meant for them, as "Reviewer 1, 2 …" —
-  never a reviewer's name, score or confidential comment.
+  letter, the panel's consensus report and the reviewers' comments meant for
+  them, as "Reviewer 1, 2 …" — never a reviewer's name, score or confidential
+  comment;
+- reviewers whose assignment is cancelled, or ended by the release of the
+  call's decisions (one email per reviewer and call), get the references and
+  titles;
+- discussion participants get an hourly digest of the threads with new
+  messages: reference, title, how many, and who wrote as the reader may see it
+  ("Reviewer 2", "CNSA administrators"), never the messages themselves (they
+  stay behind the two-factor sign-in).
 
 Links to the admin name the admin's change pages by their URL names; before the
 review admin is registered they fall back to the admin's standard address.
 """
+
+from datetime import UTC
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -40,6 +50,13 @@ def admin_change_path(app_label: str, model_name: str, pk: int) -> str:
 
 
 def assignment_path(assignment) -> str:
+    """The assignment's page on the reviewers' site (/review/), where its
+    reviewer works; administrators read it in /admin/ (admin_change_path)."""
+    return reverse("review:reviews_reviewassignment_change", args=[assignment.pk])
+
+
+def administrator_assignment_path(assignment) -> str:
+    """The assignment's read-only page on the administrators' site."""
     return admin_change_path("reviews", "reviewassignment", assignment.pk)
 
 
@@ -181,7 +198,7 @@ def conflict_declared(*, assignment) -> None:
             "reviewer_name": reviewer.get_full_name(),
             "reviewer_email": reviewer.email,
             "reason": assignment.conflict_reason,
-            "path": assignment_path(assignment),
+            "path": administrator_assignment_path(assignment),
         },
         reply_to="",
     )
@@ -206,9 +223,10 @@ def reviews_complete(*, proposal, stage: str, submitted: int) -> None:
     )
 
 
-def decision_released(*, decision, comments: list[str]) -> None:
-    """To the principal investigator and the team: outcome, letter, and the
-    comments for the proposer (given here, in order, without names)."""
+def decision_released(*, decision, comments: list[str], consensus: str = "") -> None:
+    """To the principal investigator and the team: outcome, letter, the panel's
+    consensus report when there is one, and the comments for the proposer
+    (given here, in order, without names)."""
     proposal = decision.proposal
     _send(
         event=f"decision-released:{proposal.pk}",
@@ -222,7 +240,93 @@ def decision_released(*, decision, comments: list[str]) -> None:
             "outcome": decision.outcome,
             "letter": decision.letter,
             "comments": list(comments),
+            "consensus": consensus,
             "path": proposal.get_absolute_url(),
         },
         reply_to=reply_address(proposal.opportunity),
+    )
+
+
+# --- discussion, consensus, release (appended by the discussion helper) --------
+
+
+def _path_or(name: str, args: list, fallback: str) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return fallback
+
+
+def discussion_path(*, proposal, assignment=None) -> str:
+    """The thread: on the reviewers' site for a reviewer (per assignment), on
+    the administrators' panel otherwise (per call and proposal)."""
+    if assignment is not None:
+        return _path_or("review:thread", [assignment.pk], assignment_path(assignment))
+    return _path_or(
+        "admin:reviews_panel_thread",
+        [proposal.opportunity_id, proposal.pk],
+        admin_change_path("proposals", "proposal", proposal.pk),
+    )
+
+
+def reviewer_index_path() -> str:
+    """The reviewers' site's index: their work."""
+    return _path_or("review:index", [], "/review/")
+
+
+def discussion_digest(*, recipient: Recipient, threads: list[dict], now) -> bool:
+    """To one participant: the threads with messages new to them (given, with
+    the authors as roles, see reviews.services.discussing). At most one per
+    person and clock hour: the key names the hour. True when queued."""
+    hour = now.astimezone(UTC).strftime("%Y%m%d%H")
+    return (
+        queue_email(
+            key=f"discussion-digest:{hour}:{recipient.email.lower()}",
+            recipient=recipient,
+            template="review_discussion_digest",
+            context={"threads": threads, "path": threads[0]["path"]},
+            reply_to="",
+        )
+        is not None
+    )
+
+
+def review_assignment_cancelled(*, assignment, reason: str = "") -> None:
+    """To the reviewer whose assignment an administrator withdrew: the call,
+    the reference and title, the reason — never who proposed."""
+    _send(
+        event=f"review-cancelled:{assignment.pk}",
+        recipients=[Recipient.for_user(assignment.reviewer)],
+        template="review_assignment_cancelled",
+        context={
+            **reviewer_context(assignment),
+            "reason": reason,
+            "path": reviewer_index_path(),
+        },
+        reply_to=reply_address(assignment.proposal.opportunity),
+    )
+
+
+def review_assignments_ended(*, opportunity, reviewer, assignments) -> None:
+    """To one reviewer, once per call: the open assignments the release of the
+    call's decisions ended (reference, title, stage; never who proposed)."""
+    _send(
+        event=f"review-assignments-ended:{opportunity.pk}",
+        recipients=[Recipient.for_user(reviewer)],
+        template="review_assignments_ended",
+        context={
+            **_call_context(opportunity),
+            "opportunity_id": opportunity.pk,
+            "assignments": [
+                {
+                    "assignment_id": assignment.pk,
+                    "reference": assignment.proposal.reference,
+                    "title": assignment.proposal.title,
+                    "stage": assignment.stage,
+                }
+                for assignment in assignments
+            ],
+            "path": reviewer_index_path(),
+        },
+        reply_to=reply_address(opportunity),
     )

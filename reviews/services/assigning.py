@@ -32,7 +32,6 @@ from reviews.services.common import (
     reason_required,
 )
 
-AWAITING_REVIEW = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW})
 CLOSED_CALLS = frozenset({OpportunityStatus.DECIDED, OpportunityStatus.CANCELLED})
 
 
@@ -54,7 +53,7 @@ def assignment_problems(*, proposal, reviewer, due, now) -> list[str]:
     Read `proposal` with its opportunity, investigator and team.
     """
     opportunity = proposal.opportunity
-    if proposal.status not in AWAITING_REVIEW:
+    if proposal.status not in ProposalStatus.in_review():
         return [
             _("This proposal is %(status)s: only submitted proposals are reviewed.")
             % {"status": proposal.get_status_display().lower()}
@@ -260,11 +259,15 @@ def declare_conflict(*, assignment, actor, reason: str) -> ReviewAssignment:
 @transaction.atomic
 def cancel_assignment(*, assignment, actor, reason: str = "") -> ReviewAssignment:
     """An administrator withdraws an invited or accepted assignment; a review
-    already submitted on it stops counting."""
+    already submitted on it stops counting. The reviewer is emailed (the call,
+    reference, title and reason; never who proposed) once the transaction
+    commits."""
     _require_manager(actor)
-    return workflow.transition(
+    cancelled = workflow.transition(
         assignment, to=AssignmentStatus.CANCELLED, actor=actor, note=reason.strip()
     )
+    emails.review_assignment_cancelled(assignment=cancelled, reason=reason.strip())
+    return cancelled
 
 
 @transaction.atomic

@@ -2,11 +2,14 @@
 conditionally selected or not, and all of a call's decisions released at once."""
 
 import re
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue import workflow as catalogue_workflow
 from catalogue.enums import OpportunityStatus
@@ -26,7 +29,6 @@ from reviews.permissions import can_decide, can_manage_reviews
 from reviews.selectors import proposer_comments
 from reviews.services.common import DecisionRefused, lock_proposal
 
-IN_REVIEW = (ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW)
 PLACEHOLDER = re.compile(r"\{(reference|title|call|pi_name|conditions)\}")
 
 
@@ -110,7 +112,7 @@ def record_decision(
         raise DecisionRefused(
             _("Letters of intent are shortlisted or declined, not selected.")
         )
-    if locked.status not in IN_REVIEW:
+    if locked.status not in ProposalStatus.in_review():
         raise DecisionRefused(
             _("This proposal is %(status)s and cannot be decided.")
             % {"status": locked.get_status_display().lower()}
@@ -152,9 +154,9 @@ def release_problems(opportunity: Opportunity) -> list[str]:
             % {"status": opportunity.get_status_display().lower()}
         ]
     problems = []
-    waiting = opportunity.proposals.filter(status__in=IN_REVIEW).select_related(
-        "decision"
-    )
+    waiting = opportunity.proposals.filter(
+        status__in=ProposalStatus.in_review()
+    ).select_related("decision")
     for proposal in waiting.order_by("reference", "pk"):
         if proposal.stage == ProposalStage.LETTER_OF_INTENT:
             problems.append(
@@ -168,16 +170,72 @@ def release_problems(opportunity: Opportunity) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class OutstandingReviews:
+    """The call's full-stage reviews still awaited at release: `assigned`
+    active assignments (invited or accepted) on proposals in review, of which
+    `outstanding` have no submitted review."""
+
+    outstanding: int
+    assigned: int
+
+
+def outstanding_reviews(opportunity: Opportunity) -> OutstandingReviews:
+    """How many assigned reviews of the call are outstanding (one query): what
+    release_decisions asks the administrator to confirm, and the release page
+    shows ("3 of 10 assigned reviews are outstanding")."""
+    counts = ReviewAssignment.objects.filter(
+        proposal__opportunity=opportunity,
+        proposal__status__in=ProposalStatus.in_review(),
+        stage=ProposalStage.FULL,
+        status__in=[AssignmentStatus.INVITED, AssignmentStatus.ACCEPTED],
+    ).aggregate(
+        assigned=Count("pk"),
+        submitted=Count(
+            "pk",
+            filter=Q(
+                status=AssignmentStatus.ACCEPTED, review__status=ReviewStatus.SUBMITTED
+            ),
+        ),
+    )
+    return OutstandingReviews(
+        outstanding=counts["assigned"] - counts["submitted"],
+        assigned=counts["assigned"],
+    )
+
+
+def _unconfirmed(count: int) -> str:
+    return ngettext(
+        "%(count)s assigned review is still outstanding. Confirm that you "
+        "release the decisions without it by giving this number.",
+        "%(count)s assigned reviews are still outstanding. Confirm that you "
+        "release the decisions without them by giving this number.",
+        count,
+    ) % {"count": count}
+
+
 @transaction.atomic
-def release_decisions(*, opportunity: Opportunity, actor, now=None) -> list[Decision]:
+def release_decisions(
+    *,
+    opportunity: Opportunity,
+    actor,
+    outstanding_confirmed: int | None = None,
+    now=None,
+) -> list[Decision]:
     """Release every decision of a closed call at once, and close its review.
 
     Refused with DecisionRefused (every reason) unless the call is closed and
-    every proposal still in review has a decision. Each proposal moves through
+    every proposal still in review has a decision; refused too while assigned
+    reviews are outstanding (`outstanding_reviews`) and `outstanding_confirmed`
+    is not their number, with a message naming it. Each proposal moves through
     proposals.workflow to its outcome (through "under review" if no reviewer was
     ever assigned); its principal investigator and team get one email with the
-    letter and the reviewers' comments meant for them (no names, scores or
-    confidential comments); the call moves to "decided" (catalogue.workflow).
+    letter, the panel's consensus report and the reviewers' comments meant for
+    them (no names, scores or confidential comments). Every open assignment of
+    the call, either stage (invited, or accepted with a draft or reopened
+    review), is cancelled through reviews.workflow with the note "Decisions
+    released.", and each reviewer concerned gets one email listing theirs.
+    The call moves to "decided" (catalogue.workflow).
     """
     if not can_decide(actor):
         raise PermissionDenied(_("Only administrators release decisions."))
@@ -186,18 +244,22 @@ def release_decisions(*, opportunity: Opportunity, actor, now=None) -> list[Deci
     problems = release_problems(locked)
     if problems:
         raise DecisionRefused(problems)
+    outstanding = outstanding_reviews(locked).outstanding
+    if outstanding and outstanding_confirmed != outstanding:
+        raise DecisionRefused(_unconfirmed(outstanding))
     decisions = list(
         Decision.objects.select_for_update(of=("self",))
         .filter(
             proposal__opportunity=locked,
-            proposal__status__in=IN_REVIEW,
+            proposal__status__in=ProposalStatus.in_review(),
             released_at__isnull=True,
         )
-        .select_related("proposal")
+        .select_related("proposal__consensus_report")
         .order_by("proposal__reference", "pk")
     )
     for decision in decisions:
         proposal = decision.proposal
+        report = getattr(proposal, "consensus_report", None)
         if proposal.status == ProposalStatus.SUBMITTED:
             proposal_workflow.transition(
                 proposal,
@@ -217,8 +279,11 @@ def release_decisions(*, opportunity: Opportunity, actor, now=None) -> list[Deci
         decision.save(update_fields=["released_at", "released_by"])
         decision.proposal = _with_team(moved)
         emails.decision_released(
-            decision=decision, comments=proposer_comments(proposal=moved)
+            decision=decision,
+            comments=proposer_comments(proposal=moved),
+            consensus=report.body.strip() if report is not None else "",
         )
+    _end_open_assignments(locked, actor=actor)
     catalogue_workflow.transition(
         opportunity,
         to=OpportunityStatus.DECIDED,
@@ -226,6 +291,39 @@ def release_decisions(*, opportunity: Opportunity, actor, now=None) -> list[Deci
         note=_("Decisions released."),
     )
     return decisions
+
+
+def _end_open_assignments(opportunity: Opportunity, *, actor) -> None:
+    """Cancel the call's open assignments (invited, or accepted without a
+    submitted review) and tell each reviewer once, listing theirs."""
+    still_open = (
+        ReviewAssignment.objects.filter(proposal__opportunity=opportunity)
+        .filter(
+            Q(status=AssignmentStatus.INVITED)
+            | Q(
+                status=AssignmentStatus.ACCEPTED,
+                review__status__in=[ReviewStatus.DRAFT, ReviewStatus.REOPENED],
+            )
+            | Q(status=AssignmentStatus.ACCEPTED, review__isnull=True)
+        )
+        .select_related("proposal", "reviewer")
+        .order_by("reviewer_id", "proposal__reference", "pk")
+    )
+    ended: dict[int, list[ReviewAssignment]] = {}
+    for assignment in still_open:
+        workflow.transition(
+            assignment,
+            to=AssignmentStatus.CANCELLED,
+            actor=actor,
+            note=_("Decisions released."),
+        )
+        ended.setdefault(assignment.reviewer_id, []).append(assignment)
+    for assignments in ended.values():
+        emails.review_assignments_ended(
+            opportunity=opportunity,
+            reviewer=assignments[0].reviewer,
+            assignments=assignments,
+        )
 
 
 def _with_team(proposal):
@@ -242,7 +340,14 @@ def _with_team(proposal):
 def decide_letter(*, proposal, shortlist: bool, actor, note: str = "", now=None):
     """Shortlist or decline a letter of intent (proposals.services), and cancel
     its letter-stage assignments whose reviews are not submitted, so their
-    reviewers are not reminded any more."""
+    reviewers are not reminded any more; each of them is emailed why.
+
+    The one door for a letter's decision, whichever button starts it (the
+    panel's letters page, the proposals admin's actions): reviews.permissions
+    .can_decide is checked here.
+    """
+    if not can_decide(actor):
+        raise PermissionDenied(_("Only administrators decide on letters of intent."))
     if shortlist:
         decided = proposal_services.shortlist_letter(
             proposal=proposal, actor=actor, now=now
@@ -263,7 +368,8 @@ def decide_letter(*, proposal, shortlist: bool, actor, note: str = "", now=None)
         .order_by("pk")
     )
     for assignment in unfinished:
-        workflow.transition(
+        cancelled = workflow.transition(
             assignment, to=AssignmentStatus.CANCELLED, actor=actor, note=reason
         )
+        emails.review_assignment_cancelled(assignment=cancelled, reason=reason)
     return decided

@@ -1,25 +1,29 @@
-"""Scoring: saving a draft review, submitting it (locked after), reopening it."""
+"""Scoring: saving a draft review, submitting it (locked after), reopening it,
+and revising a submitted one while the call's discussion is open."""
 
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from proposals.enums import ProposalStatus
 from proposals.selectors import version_for_review
 from reviews import workflow
 from reviews.enums import EDITABLE_REVIEW_STATUSES, Recommendation, ReviewStatus, Score
-from reviews.models import Review, ReviewScore
-from reviews.permissions import can_read_proposal_as_reviewer, can_reopen_review
+from reviews.models import Panel, Review, ReviewRevision, ReviewScore
+from reviews.permissions import (
+    can_read_proposal_as_reviewer,
+    can_reopen_review,
+    can_revise_review,
+)
 from reviews.services.common import (
     ReviewIncomplete,
     ReviewLocked,
     lock_review,
     reason_required,
 )
-
-IN_REVIEW = frozenset({ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW})
 
 
 def _lock_for_scoring(review: Review, *, actor) -> Review:
@@ -39,7 +43,10 @@ def _lock_for_scoring(review: Review, *, actor) -> Review:
             _("This review is submitted and locked; an administrator can reopen it.")
         )
     proposal = assignment.proposal
-    if proposal.status not in IN_REVIEW or proposal.stage != assignment.stage:
+    if (
+        proposal.status not in ProposalStatus.in_review()
+        or proposal.stage != assignment.stage
+    ):
         raise ReviewLocked(_("This proposal is no longer in review."))
     current = version_for_review(proposal, stage=assignment.stage)
     if current is None or current.pk != assignment.version_id:
@@ -181,3 +188,128 @@ def reopen_review(*, review: Review, actor, reason: str) -> Review:
     return workflow.transition(
         review, to=ReviewStatus.REOPENED, actor=actor, note=reason.strip()
     )
+
+
+def _revision_problems(criteria, cleaned, recommendation, comments) -> list[str]:
+    """What a revision lacks, as `submission_problems` says it of a review."""
+    problems = [
+        _("Score “%(criterion)s”.") % {"criterion": criterion.name}
+        for criterion in criteria
+        if criterion.pk not in cleaned
+    ]
+    if not recommendation:
+        problems.append(_("Give your recommendation."))
+    if not comments.strip():
+        problems.append(_("Write your comments for the proposer."))
+    return problems
+
+
+@transaction.atomic
+def revise_review(
+    *,
+    review: Review,
+    actor,
+    scores: Mapping,
+    comments_for_proposer: str,
+    confidential_comments: str,
+    recommendation: str,
+    reason: str = "",
+    now=None,
+) -> Review:
+    """The reviewer changes their submitted review while the call's discussion
+    phase is open (reviews.permissions.can_revise_review).
+
+    What it said before is kept as a ReviewRevision (numbered 1, 2 …, with the
+    reason); the review takes the new content complete, as `submit_review`
+    requires (ReviewIncomplete otherwise), stays submitted with `submitted_at`
+    now, and its history gets a line (reviews.workflow.record_review_event).
+    PermissionDenied for anyone but its reviewer; ReviewLocked while the
+    discussion is not open, once the proposal left review, or when nothing
+    changed. No email.
+    """
+    now = now or timezone.now()
+    locked = lock_review(review)
+    assignment = locked.assignment
+    proposal = assignment.proposal
+    panel = Panel.objects.filter(opportunity_id=proposal.opportunity_id).first()
+    if not can_revise_review(actor, assignment, panel):
+        if not can_read_proposal_as_reviewer(actor, assignment):
+            raise PermissionDenied(_("Only its reviewer revises a review."))
+        if locked.status != ReviewStatus.SUBMITTED:
+            raise ReviewLocked(_("Only a submitted review is revised."))
+        raise ReviewLocked(
+            _("A submitted review is revised only while the discussion is open.")
+        )
+    if (
+        proposal.status not in ProposalStatus.in_review()
+        or proposal.stage != assignment.stage
+    ):
+        raise ReviewLocked(_("This proposal is no longer in review."))
+    criteria = list(proposal.opportunity.criteria.all())
+    cleaned = _clean_scores(scores, {criterion.pk: criterion for criterion in criteria})
+    if recommendation not in ("", *Recommendation.values):
+        raise ValidationError({"recommendation": _("Choose a recommendation.")})
+    problems = _revision_problems(
+        criteria, cleaned, recommendation, comments_for_proposer
+    )
+    if problems:
+        raise ReviewIncomplete(problems)
+    before = {score.criterion_id: score.score for score in locked.scores.all()}
+    comments_for_proposer = comments_for_proposer.strip()
+    confidential_comments = confidential_comments.strip()
+    unchanged = (
+        before == cleaned
+        and locked.comments_for_proposer == comments_for_proposer
+        and locked.confidential_comments == confidential_comments
+        and locked.recommendation == recommendation
+    )
+    if unchanged:
+        raise ReviewLocked(_("Nothing was changed: the review stays as it was."))
+    number = locked.revisions.count() + 1
+    ReviewRevision.objects.create(
+        review=locked,
+        number=number,
+        scores={str(criterion_id): score for criterion_id, score in before.items()},
+        comments_for_proposer=locked.comments_for_proposer,
+        confidential_comments=locked.confidential_comments,
+        recommendation=locked.recommendation,
+        submitted_at=locked.submitted_at,
+        revised_at=now,
+        reason=reason.strip(),
+    )
+    locked.comments_for_proposer = comments_for_proposer
+    locked.confidential_comments = confidential_comments
+    locked.recommendation = recommendation
+    locked.submitted_at = now
+    locked.save(
+        update_fields=[
+            "comments_for_proposer",
+            "confidential_comments",
+            "recommendation",
+            "submitted_at",
+            "updated_at",
+        ]
+    )
+    ReviewScore.objects.filter(review=locked).exclude(
+        criterion_id__in=list(cleaned)
+    ).delete()
+    for criterion_id, value in cleaned.items():
+        ReviewScore.objects.update_or_create(
+            review=locked, criterion_id=criterion_id, defaults={"score": value}
+        )
+    note = _("Revised during the discussion (revision %(number)s).") % {
+        "number": number
+    }
+    if reason.strip():
+        note = f"{note} {reason.strip()}"
+    workflow.record_review_event(
+        locked,
+        actor=actor,
+        before=ReviewStatus.SUBMITTED,
+        after=ReviewStatus.SUBMITTED,
+        note=note,
+    )
+    for field in ("comments_for_proposer", "confidential_comments", "recommendation"):
+        setattr(review, field, getattr(locked, field))
+    review.submitted_at = locked.submitted_at
+    return locked

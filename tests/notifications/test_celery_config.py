@@ -29,16 +29,18 @@ def test_visibility_timeout_outlasts_the_longest_retry(settings):
     assert timeout > settings.NOTIFICATIONS_SENDING_LEASE_SECONDS
 
 
-def test_beat_schedules_the_sweeper_and_the_reminders():
+def test_beat_schedules_the_sweeper_the_reminders_and_the_digests():
     schedule = app.conf.beat_schedule
     app.loader.import_default_modules()  # what a worker does at start
 
     assert {entry["task"]: entry["schedule"] for entry in schedule.values()} == {
         "notifications.tasks.sweep_outbox": 60.0,
         "notifications.tasks.send_reminders": 900.0,
+        "reviews.tasks.send_discussion_digests": 3600.0,
     }
     assert set(app.tasks) >= {
         "notifications.tasks.send_email",
         "notifications.tasks.sweep_outbox",
         "notifications.tasks.send_reminders",
+        "reviews.tasks.send_discussion_digests",
     }

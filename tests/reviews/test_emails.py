@@ -29,6 +29,7 @@ REVIEW_TEMPLATES = [
     "review_overdue",
     "review_conflict_declared",
     "review_all_submitted",
+    "review_assignment_cancelled",
     "decision_released",
 ]
 
@@ -75,6 +76,27 @@ def test_review_templates_render_with_their_samples(name, language):
 
     assert "CE7-2026-0042" in preview.subject
     assert "{{" not in preview.text + preview.html
+
+
+# Emails about a call or several proposals: no single reference in the subject.
+CALL_TEMPLATES = ["review_assignments_ended", "review_discussion_digest"]
+
+
+@pytest.mark.parametrize("name", CALL_TEMPLATES)
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_call_level_review_templates_render_with_their_samples(name, language):
+    preview = render_preview(name=name, language=language)
+
+    assert "CE7-2026-0042" in preview.text
+    assert "{{" not in preview.subject + preview.text + preview.html
+
+
+def test_discussion_digest_sample_words_each_author_role():
+    preview = render_preview(name="review_discussion_digest", language="en")
+
+    assert preview.subject == "New messages in 2 review discussions"
+    assert "3 new messages, from Reviewer 2, CNSA administrators" in preview.text
+    assert "1 new message, from Reviewer 1" in preview.text
 
 
 @pytest.mark.parametrize("dual_anonymous", [True, False])
