@@ -10,10 +10,19 @@ the reviewers are all the reviews there are) are computed exactly, then rounded 
 `PLACES`, the precision the ranking page shows: proposals whose rounded means are
 equal share a rank ("1, 2, 2, 4"), and the disagreement flag compares the rounded
 spread with the threshold, so what the page shows and what it flags agree.
+
+Normalised scores (as ESO's panels use them): each reviewer's weighted scores over
+the call and stage are standardised, z = (x − the reviewer's mean) / the
+reviewer's population standard deviation, so a harsh and a lenient reviewer weigh
+alike; a reviewer with a single review, or whose scores are all equal, contributes
+0. A proposal's normalised score is the mean of its reviews' z-scores, rounded to
+`PLACES` like the mean. The triage line marks the bottom share of the scored
+proposals by normalised score (`triage_cut`). reviews.selectors.standings computes
+the same figures in SQL; these functions are its reference.
 """
 
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -180,6 +189,87 @@ def rank_proposals(
         rank = ranked[-1].rank if tied else position
         ranked.append(replace(line, rank=rank))
     return ranked + unscored
+
+
+@dataclass(frozen=True)
+class ScoredReview:
+    """One counted review: its proposal, its reviewer and its weighted score
+    (`weighted_score`, unrounded)."""
+
+    proposal_id: Hashable
+    reviewer_id: Hashable
+    score: Decimal
+
+
+def z_scores(reviews: Sequence[ScoredReview]) -> list[Decimal]:
+    """Each review's z-score among its reviewer's reviews, in the order given:
+    (score − the reviewer's mean) / the reviewer's population standard deviation;
+    0 for a reviewer with one review or no spread. Unrounded."""
+    by_reviewer: dict[Hashable, list[Decimal]] = defaultdict(list)
+    for review in reviews:
+        by_reviewer[review.reviewer_id].append(Decimal(review.score))
+    figures = {}
+    for reviewer_id, scores in by_reviewer.items():
+        mean = sum(scores, Decimal(0)) / len(scores)
+        variance = sum(((s - mean) ** 2 for s in scores), Decimal(0)) / len(scores)
+        figures[reviewer_id] = (mean, variance.sqrt())
+    result = []
+    for review in reviews:
+        mean, std_dev = figures[review.reviewer_id]
+        if std_dev == 0:
+            result.append(Decimal(0))
+        else:
+            result.append((Decimal(review.score) - mean) / std_dev)
+    return result
+
+
+def normalised_means(reviews: Sequence[ScoredReview]) -> dict[Hashable, Decimal]:
+    """Each reviewed proposal's normalised score: the mean of its reviews'
+    z-scores (`z_scores`), rounded to `PLACES`. Proposals without a review are
+    absent."""
+    by_proposal: dict[Hashable, list[Decimal]] = defaultdict(list)
+    for review, z in zip(reviews, z_scores(reviews), strict=True):
+        by_proposal[review.proposal_id].append(z)
+    return {
+        proposal_id: _rounded(sum(zs, Decimal(0)) / len(zs))
+        for proposal_id, zs in by_proposal.items()
+    }
+
+
+def competition_ranks(
+    values: Mapping[Hashable, Decimal | None],
+) -> dict[Hashable, int | None]:
+    """Standard competition ranks, highest value first: equal values share a rank
+    and the next rank skips (1, 2, 2, 4). None is unranked."""
+    ordered = sorted((v for v in values.values() if v is not None), reverse=True)
+    first_position: dict[Decimal, int] = {}
+    for position, value in enumerate(ordered, start=1):
+        first_position.setdefault(value, position)
+    return {
+        key: None if value is None else first_position[value]
+        for key, value in values.items()
+    }
+
+
+def triage_cut(*, scored: int, percent: int | None) -> int | None:
+    """The last normalised rank kept above the triage line: a scored proposal
+    whose normalised rank is greater is triaged (not discussed). None without a
+    triage line.
+
+    cut = ceil(scored × (100 − percent) / 100), so at most `percent` % of the
+    scored proposals are triaged; proposals tied with one above the line stay
+    above it with it (ranks 1, 2, 2, 4 and a cut of 2 triage only the 4th).
+    Proposals without a score are never triaged: they still need reviews.
+    """
+    if percent is None:
+        return None
+    return -(-scored * (100 - percent) // 100)
+
+
+def is_triaged(rank: int | None, *, scored: int, percent: int | None) -> bool:
+    """Whether a proposal of normalised rank `rank` falls below the triage line."""
+    cut = triage_cut(scored=scored, percent=percent)
+    return cut is not None and rank is not None and rank > cut
 
 
 @dataclass(frozen=True)

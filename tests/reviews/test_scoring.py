@@ -6,13 +6,19 @@ from django_countries import countries
 from reviews.scoring import (
     REGIONS,
     Region,
+    ScoredReview,
     Tally,
     aggregate,
+    competition_ranks,
     country_summary,
+    is_triaged,
+    normalised_means,
     rank_proposals,
     region_for,
     region_summary,
+    triage_cut,
     weighted_score,
+    z_scores,
 )
 
 WEIGHTS = {"science": Decimal(50), "feasibility": Decimal(30), "team": Decimal(20)}
@@ -188,3 +194,105 @@ def test_region_summary_lists_every_region_and_antarctica_apart():
         Tally(None, 1, 0),
     ]
     assert tallies[0].selected_percent is None
+
+
+# --- normalised scores and the triage line ---------------------------------------
+
+
+def _scored(*lines):
+    return [
+        ScoredReview(proposal, reviewer, Decimal(score))
+        for proposal, reviewer, score in lines
+    ]
+
+
+# Three reviewers, four proposals (the hand computation of
+# tests/reviews/test_ranking_selector.py::hand_call):
+# R1 P 5, Q 5, S 4: mean 14/3, variance 2/9, sd √2/3; z +1/√2, +1/√2, −√2.
+# R2 Q 2, S 1, T 3: mean 2, variance 2/3, sd √(2/3); z 0, −√1.5, +√1.5.
+# R3 P 3, T 4: mean 3.5, sd 0.5; z −1, +1.
+HAND = _scored(
+    ("P", "R1", 5),
+    ("Q", "R1", 5),
+    ("S", "R1", 4),
+    ("Q", "R2", 2),
+    ("S", "R2", 1),
+    ("T", "R2", 3),
+    ("P", "R3", 3),
+    ("T", "R3", 4),
+)
+
+
+def test_z_scores_standardise_each_reviewer_by_hand():
+    places = Decimal("0.000001")
+
+    zs = [z.quantize(places) for z in z_scores(HAND)]
+
+    assert zs == [
+        Decimal("0.707107"),  # (5 − 14/3) / (√2/3) = 1/√2
+        Decimal("0.707107"),
+        Decimal("-1.414214"),  # (4 − 14/3) / (√2/3) = −√2
+        Decimal("0.000000"),
+        Decimal("-1.224745"),  # (1 − 2) / √(2/3) = −√1.5
+        Decimal("1.224745"),
+        Decimal("-1.000000"),  # (3 − 3.5) / 0.5
+        Decimal("1.000000"),
+    ]
+
+
+def test_normalised_means_average_the_z_scores_per_proposal_by_hand():
+    assert normalised_means(HAND) == {
+        "P": Decimal("-0.15"),  # (0.707107 − 1) / 2 = −0.146447
+        "Q": Decimal("0.35"),  # (0.707107 + 0) / 2 = 0.353553
+        "S": Decimal("-1.32"),  # (−1.414214 − 1.224745) / 2 = −1.319479
+        "T": Decimal("1.11"),  # (1.224745 + 1) / 2 = 1.112372
+    }
+
+
+def test_z_scores_are_zero_for_a_single_review_or_no_spread():
+    reviews = _scored(("P", "R1", "4.4"), ("P", "R2", 3), ("Q", "R2", 3))
+
+    assert z_scores(reviews) == [Decimal(0), Decimal(0), Decimal(0)]
+
+
+def test_normalised_means_put_a_harsh_and_a_lenient_reviewer_level():
+    """R1 gives 5 and 4, R2 gives 2 and 1 to the same two proposals: raw means
+    differ by 3, normalised scores are +1 and −1 for both."""
+    reviews = _scored(("A", "R1", 5), ("B", "R1", 4), ("A", "R2", 2), ("B", "R2", 1))
+
+    assert normalised_means(reviews) == {"A": Decimal("1.00"), "B": Decimal("-1.00")}
+
+
+def test_competition_ranks_share_ties_and_skip():
+    ranks = competition_ranks(
+        {"a": Decimal("3.5"), "b": Decimal(4), "c": Decimal("3.5"), "d": None}
+        | {"e": Decimal(2)}
+    )
+
+    assert ranks == {"b": 1, "a": 2, "c": 2, "e": 4, "d": None}
+
+
+@pytest.mark.parametrize(
+    ("scored", "percent", "cut"),
+    [
+        (4, None, None),
+        (4, 25, 3),  # ceil(4 × 75 / 100) = 3
+        (10, 30, 7),
+        (7, 30, 5),  # ceil(4.9)
+        (3, 90, 1),  # ceil(0.3)
+        (0, 50, 0),
+    ],
+)
+def test_triage_cut_keeps_the_ceiling_of_the_share_above_the_line(scored, percent, cut):
+    assert triage_cut(scored=scored, percent=percent) == cut
+
+
+def test_is_triaged_only_below_the_cut_and_never_unscored():
+    assert [is_triaged(rank, scored=4, percent=50) for rank in (1, 2, 2, 4, None)] == [
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert is_triaged(4, scored=4, percent=None) is False
