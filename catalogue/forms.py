@@ -8,8 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Amendment
-
-FULL_WEIGHT = Decimal(100)
+from catalogue.workflow import FULL_WEIGHT
 
 
 def weights_total(forms_: list[forms.Form]) -> Decimal:

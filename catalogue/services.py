@@ -5,12 +5,13 @@ from django.utils.translation import gettext as _
 
 from catalogue.enums import OpportunityStatus
 from catalogue.models import Amendment, Mission, MissionSubscription, Opportunity
+from config.refusals import Refused
 from notifications.events import opportunity_amended
 
 AMENDABLE = frozenset({OpportunityStatus.PUBLISHED, OpportunityStatus.CLOSED})
 
 
-class AmendmentRefused(Exception):  # noqa: N818 — the name reads as the refusal
+class AmendmentRefused(Refused):
     def __init__(self):
         super().__init__(
             _(

@@ -22,7 +22,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.forms import ProfileForm
+from config.third_party_messages import name_authenticators
 from tests.factories import MissionFactory, OpportunityFactory
+from tests.mfa import login_with_mfa
 
 ROOT = Path(__file__).resolve().parent.parent
 PO_FILE = ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -392,3 +394,32 @@ def test_profile_page_in_chinese_lists_countries_in_chinese(client, researcher):
     assert '<option value="CN">中国</option>' in text
     assert '<option value="AF">阿富汗</option>' in text
     assert "Afghanistan" not in text
+
+
+@pytest.mark.django_db
+def test_admin_in_chinese_translates_the_libraries_strings(
+    client, admin_user, compiled_chinese
+):
+    name_authenticators()
+    login_with_mfa(client, admin_user)
+    _chinese(client)
+    opportunity = OpportunityFactory()
+
+    index = client.get(reverse("admin:index")).content.decode()
+    authenticators = client.get(
+        reverse("admin:mfa_authenticator_changelist")
+    ).content.decode()
+    history = client.get(
+        reverse("admin:catalogue_opportunity_history", args=[opportunity.pk])
+    ).content.decode()
+
+    assert '<th scope="col">模型名称</th>' in index
+    assert '<th scope="col">增加链接</th>' in index
+    assert '<th scope="col">修改或查看列表链接</th>' in index
+    assert '<a href="/admin/mfa/authenticator/">认证器</a>' in index
+    for english in ("Model name", "Add link", "Change or view list link"):
+        assert english not in index
+    assert "Authenticators" not in index
+    for header in ("用户", "类型", "创建时间", "最近使用时间"):
+        assert f">{header}</a>" in authenticators
+    assert '<th scope="col">变更内容</th>' in history

@@ -29,9 +29,9 @@ from catalogue.admin.inlines import (
 from catalogue.admin.reference import ReadOnlyHistoryMixin
 from catalogue.admin.status import StatusMovesMixin
 from catalogue.enums import OpportunityStatus as S
-from catalogue.forms import FULL_WEIGHT
 from catalogue.models import Opportunity
 from catalogue.templatetags.catalogue_tags import BEIJING, beijing
+from catalogue.workflow import FULL_WEIGHT
 
 
 @admin.register(Opportunity)

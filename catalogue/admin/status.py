@@ -204,10 +204,8 @@ class StatusMovesMixin:
                     messages.SUCCESS,
                 )
             return redirect(change_url)
-        if chosen.to not in workflow.allowed_targets(opportunity):
-            refusal = workflow.TransitionNotAllowed(
-                current=opportunity.status, to=chosen.to
-            )
+        refusal = workflow.refusal(opportunity, to=chosen.to)
+        if refusal is not None:
             self.message_user(request, str(refusal), messages.ERROR)
             return redirect(change_url)
         return self._page(
@@ -276,7 +274,10 @@ class StatusMovesMixin:
         form = TransitionForm(request.POST)
         if request.POST.get("post") != "yes" or not form.is_valid():
             opportunities = list(queryset.select_related("mission"))
-            allowed = workflow.allowed_targets
+            refusals = [
+                (opportunity, workflow.refusal(opportunity, to=move.to))
+                for opportunity in opportunities
+            ]
             return self._page(
                 request,
                 "action_confirm.html",
@@ -285,8 +286,8 @@ class StatusMovesMixin:
                 move=move,
                 action=action,
                 form=TransitionForm(),
-                movable=[o for o in opportunities if move.to in allowed(o)],
-                refused=[o for o in opportunities if move.to not in allowed(o)],
+                movable=[o for o, refusal in refusals if refusal is None],
+                refused=[(o, refusal) for o, refusal in refusals if refusal],
                 queryset=opportunities,
                 action_checkbox_name=helpers.ACTION_CHECKBOX_NAME,
             )

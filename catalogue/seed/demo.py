@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from catalogue.seed.loading import catalogue_is_loaded, seed_catalogue
 from catalogue.seed.upsert import SeedReport, sync_row
+from config.refusals import Refused
 
 DEMO_PASSWORD = "ao-portal-demo-2026"  # noqa: S105 — published in the README on purpose
 DEMO_TOTP_SECRET = "AOPORTALDEMOTOTPSECRETCNSAILRSXX"  # noqa: S105 — idem
@@ -51,7 +52,7 @@ DEMO_ACCOUNTS: list[dict] = [
         "full_name": "Dr. Eva Jansen",
         "institution": "ESA ESTEC",
         "country": "NL",
-        "is_staff": True,
+        "is_staff": False,
         "is_superuser": False,
         "groups": [REVIEWERS_GROUP],
         "role": "reviewer",
@@ -61,7 +62,7 @@ DEMO_ACCOUNTS: list[dict] = [
         "full_name": "Prof. Lukas Meier",
         "institution": "University of Bern",
         "country": "CH",
-        "is_staff": True,
+        "is_staff": False,
         "is_superuser": False,
         "groups": [REVIEWERS_GROUP],
         "role": "reviewer",
@@ -89,7 +90,7 @@ DEMO_ACCOUNTS: list[dict] = [
 ]
 
 
-class DemoSeedNotAllowed(Exception):  # noqa: N818 — the name reads as the refusal
+class DemoSeedNotAllowed(Refused):
     pass
 
 
@@ -134,17 +135,20 @@ def sync_account(account: dict, *, report: SeedReport):
     for name in account["groups"]:
         group, _created = Group.objects.get_or_create(name=name)
         user.groups.add(group)
-    if account["is_staff"]:
+    # Both admin sites ask for an authenticator code: staff (/admin/) and
+    # reviewers (/review/) get the shared one.
+    if account["is_staff"] or REVIEWERS_GROUP in account["groups"]:
         _activate_totp(user, DEMO_TOTP_SECRET)
     return user
 
 
 def seed_demo_accounts() -> list[str]:
-    """The five demonstration accounts; staff get the shared authenticator."""
+    """The five demonstration accounts; staff and reviewers get the shared
+    authenticator."""
     report = SeedReport()
     roles = {
         "administrator": _("administrator (superuser, Administrators group)"),
-        "reviewer": _("reviewer (staff, Reviewers group)"),
+        "reviewer": _("reviewer (Reviewers group, reviewers' site /review/)"),
         "researcher": _("researcher"),
     }
     lines = [_("Demo accounts:")]

@@ -20,13 +20,30 @@
     }
   }
 
+  var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+  // A moment written as the server writes Beijing time (catalogue_tags.beijing,
+  // config/formats): "31 Aug 2026, 17:59", "2026年8月31日 17:59".
+  function writeMoment(parts) {
+    var time = parts.hour + ":" + parts.minute;
+    if (/^zh/i.test(lang || "")) {
+      return parts.year + "年" + Number(parts.month) + "月" + Number(parts.day) + "日 " + time;
+    }
+    return Number(parts.day) + " " + MONTHS[Number(parts.month) - 1] + " " + parts.year + ", " + time;
+  }
+
   function localiseTimes(root) {
     var zone = zoneName();
     var format;
     try {
-      format = new Intl.DateTimeFormat(lang, {
-        dateStyle: "medium",
-        timeStyle: "short",
+      format = new Intl.DateTimeFormat("en-GB", {
+        year: "numeric",
+        month: "numeric",
+        day: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
       });
     } catch (error) {
       return;
@@ -36,7 +53,11 @@
       if (isNaN(moment.getTime())) {
         return;
       }
-      element.textContent = format.format(moment) + (zone ? " (" + zone + ")" : "");
+      var parts = {};
+      format.formatToParts(moment).forEach(function (part) {
+        parts[part.type] = part.value;
+      });
+      element.textContent = writeMoment(parts) + (zone ? " (" + zone + ")" : "");
       element.setAttribute("data-local-zone", zone);
     });
   }

@@ -13,6 +13,7 @@ from django.urls import reverse
 from catalogue.enums import OpportunityStatus as S
 from catalogue.models import Amendment, Opportunity
 from catalogue.workflow import transition
+from tests.catalogue.calls import publishable_call
 from tests.factories import (
     AmendmentFactory,
     CarrierFactory,
@@ -280,7 +281,7 @@ def test_change_page_offers_the_moves_the_workflow_allows(admin_client, trait, b
     ],
 )
 def test_move_button_confirms_then_moves(admin_client, admin_user, trait, move, status):
-    opportunity = OpportunityFactory(title_en="Chang'E-8 payloads", **trait)
+    opportunity = publishable_call(title_en="Chang'E-8 payloads", **trait)
 
     confirmation = admin_client.get(move_url(opportunity, move))
     response = admin_client.post(
@@ -323,6 +324,50 @@ def test_move_button_refuses_an_illegal_move_with_a_message(
     assert Opportunity.objects.get(pk=opportunity.pk).status == before
 
 
+WEIGHTS_REFUSAL = (
+    "The weights of this call's evaluation criteria add up to {total} %; they must "
+    "add up to exactly 100 % before the call is published. Add or correct its "
+    "evaluation criteria on the call's page, save, then publish it."
+)
+
+
+@pytest.mark.parametrize(
+    ("weights", "total"), [([], "0"), ([Decimal(50), Decimal("40.00")], "90")]
+)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_publish_button_refuses_criteria_not_adding_up_to_100(
+    admin_client, weights, total, method
+):
+    opportunity = OpportunityFactory(draft=True)
+    for weight in weights:
+        EvaluationCriterionFactory(opportunity=opportunity, weight=weight)
+
+    response = getattr(admin_client, method)(move_url(opportunity, "publish"))
+    page = admin_client.get(response.url)
+
+    assert response.url == change_url(opportunity)
+    assert [str(m) for m in page.context["messages"]] == [
+        WEIGHTS_REFUSAL.format(total=total)
+    ]
+    assert f"add up to {total} %; they must add up to exactly 100 %" in (
+        page.content.decode()
+    )
+    assert Opportunity.objects.get(pk=opportunity.pk).status == S.DRAFT
+
+
+def test_publish_button_publishes_criteria_adding_up_to_100(admin_client):
+    opportunity = OpportunityFactory(draft=True, title_en="Chang'E-8 payloads")
+    for weight in ("33.33", "33.33", "33.34"):
+        EvaluationCriterionFactory(opportunity=opportunity, weight=Decimal(weight))
+
+    confirmation = admin_client.get(move_url(opportunity, "publish"))
+    response = admin_client.post(move_url(opportunity, "publish"), {"note": ""})
+
+    assert confirmation.context["move"].name == "publish"
+    assert Opportunity.objects.get(pk=opportunity.pk).status == S.PUBLISHED
+    assert message_texts(response) == ["“Chang'E-8 payloads” is now Published."]
+
+
 def test_move_button_unknown_move_is_404(admin_client):
     opportunity = OpportunityFactory(draft=True)
 
@@ -335,7 +380,7 @@ def test_move_button_unknown_move_is_404(admin_client):
 def test_publish_button_emails_contacts_and_subscribers_once_each(
     admin_client, django_capture_on_commit_callbacks, mailoutbox
 ):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     opportunity.contacts.add(
         ContactFactory(email="gany@cnsa.example.org"),
         ContactFactory(email="dongsh@cnsa.example.org"),
@@ -375,7 +420,7 @@ def _action(client, action: str, opportunities, **extra):
 def test_bulk_publish_confirms_then_publishes_and_reports_refusals(
     admin_client, admin_user
 ):
-    drafts = OpportunityFactory.create_batch(2, draft=True)
+    drafts = [publishable_call(draft=True) for _ in range(2)]
     decided = OpportunityFactory(decided=True, title_en="Chang'E-6 payloads")
 
     confirmation = _action(admin_client, "publish_selected", [*drafts, decided])
@@ -385,7 +430,7 @@ def test_bulk_publish_confirms_then_publishes_and_reports_refusals(
 
     statuses = {o.pk: o.status for o in Opportunity.objects.all()}
     assert sorted(confirmation.context["movable"], key=lambda o: o.pk) == drafts
-    assert confirmation.context["refused"] == [decided]
+    assert [o for o, _refusal in confirmation.context["refused"]] == [decided]
     assert statuses == {
         drafts[0].pk: S.PUBLISHED,
         drafts[1].pk: S.PUBLISHED,
@@ -397,6 +442,27 @@ def test_bulk_publish_confirms_then_publishes_and_reports_refusals(
         "Decided to Published.",
     ]
     assert drafts[0].history.first().history_user == admin_user
+
+
+def test_bulk_publish_names_the_calls_whose_criteria_are_not_100(admin_client):
+    ready = publishable_call(draft=True, title_en="Chang'E-7 payloads")
+    empty = OpportunityFactory(draft=True, title_en="Tianwen-3 payloads")
+
+    confirmation = _action(admin_client, "publish_selected", [ready, empty])
+    response = _action(
+        admin_client, "publish_selected", [ready, empty], post="yes", note=""
+    )
+
+    assert confirmation.context["movable"] == [ready]
+    assert "Tianwen-3 payloads (Draft): The weights of this call&#x27;s" in (
+        confirmation.content.decode()
+    )
+    assert Opportunity.objects.get(pk=ready.pk).status == S.PUBLISHED
+    assert Opportunity.objects.get(pk=empty.pk).status == S.DRAFT
+    assert message_texts(response) == [
+        "1 call is now Published.",
+        "Not moved: “Tianwen-3 payloads”: " + WEIGHTS_REFUSAL.format(total=0),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -476,7 +542,7 @@ def test_change_form_saves_and_history_records_the_user(admin_client, admin_user
 
 
 def test_history_page_names_who_changed_what(admin_client, admin_user):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     transition(opportunity, to=S.PUBLISHED, actor=admin_user, note="Launch of the call")
 
     response = admin_client.get(
@@ -490,7 +556,7 @@ def test_history_page_names_who_changed_what(admin_client, admin_user):
 
 
 def test_history_revert_is_refused(admin_client, admin_user):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     first_version = opportunity.history.first()
     transition(opportunity, to=S.PUBLISHED, actor=admin_user)
     url = reverse(
@@ -790,7 +856,7 @@ def test_staff_who_may_only_view_cannot_move(client, move):
 
 
 def test_administrators_group_member_can_publish(client):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     administrator = _staff(
         group="Administrators",
         perms=["catalogue.view_opportunity", "catalogue.change_opportunity"],

@@ -336,8 +336,8 @@ def test_seed_demo_gives_roles_groups_and_verified_emails():
 
     assert roles == {
         "admin@example.org": (True, True, ["Administrators"]),
-        "reviewer1@example.org": (True, False, ["Reviewers"]),
-        "reviewer2@example.org": (True, False, ["Reviewers"]),
+        "reviewer1@example.org": (False, False, ["Reviewers"]),
+        "reviewer2@example.org": (False, False, ["Reviewers"]),
         "researcher1@example.org": (False, False, []),
         "researcher2@example.org": (False, False, []),
     }

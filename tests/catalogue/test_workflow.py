@@ -2,16 +2,24 @@
 
 import ast
 import itertools
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from catalogue.enums import OpportunityStatus as S
 from catalogue.models import Opportunity
-from catalogue.workflow import TRANSITIONS, TransitionNotAllowed, transition
+from catalogue.workflow import (
+    TRANSITIONS,
+    CriteriaWeightsRefused,
+    TransitionNotAllowed,
+    transition,
+)
 from notifications.models import OutboundEmail
+from tests.catalogue.calls import publishable_call
 from tests.factories import (
     ContactFactory,
+    EvaluationCriterionFactory,
     MissionSubscriptionFactory,
     OpportunityFactory,
     UserFactory,
@@ -50,7 +58,7 @@ def test_transition_table_is_the_documented_one():
     ("current", "to"), sorted(ALLOWED), ids=lambda s: str(s).split(".")[-1]
 )
 def test_transition_allowed_moves_and_records_who(current, to, admin_user):
-    opportunity = OpportunityFactory(**TRAIT[current])
+    opportunity = publishable_call(**TRAIT[current])
 
     result = transition(opportunity, to=to, actor=admin_user, note="Board decision")
 
@@ -97,7 +105,7 @@ def test_transition_judges_the_stored_status_not_a_stale_copy(admin_user):
 
 
 def test_transition_default_note_names_the_new_status(admin_user):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
 
     transition(opportunity, to=S.PUBLISHED, actor=admin_user)
 
@@ -115,7 +123,7 @@ def test_transition_keeps_a_long_note_to_the_history_column(admin_user):
 
 
 def test_publish_sets_published_at_once(admin_user):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
 
     transition(opportunity, to=S.PUBLISHED, actor=admin_user)
     first_published_at = Opportunity.objects.get(pk=opportunity.pk).published_at
@@ -131,7 +139,7 @@ def test_publish_sets_published_at_once(admin_user):
 def test_publish_emails_contacts_and_subscribers_once_each(
     admin_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    opportunity = OpportunityFactory(draft=True, title_en="Chang'E-7 payloads")
+    opportunity = publishable_call(draft=True, title_en="Chang'E-7 payloads")
     opportunity.contacts.add(
         ContactFactory(email="gany@cnsa.example.org"),
         ContactFactory(email="dongsh@cnsa.example.org"),
@@ -161,7 +169,7 @@ def test_publish_emails_contacts_and_subscribers_once_each(
 def test_reopening_a_closed_call_sends_no_second_announcement(
     admin_user, django_capture_on_commit_callbacks, mailoutbox
 ):
-    opportunity = OpportunityFactory(closed=True)
+    opportunity = publishable_call(closed=True)
     opportunity.contacts.add(ContactFactory())
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -184,6 +192,57 @@ def test_refused_move_queues_no_email(
         transition(opportunity, to=S.PUBLISHED, actor=admin_user)
 
     assert mailoutbox == []
+
+
+# Publishing asks for evaluation criteria whose weights add up to 100 %.
+
+
+@pytest.mark.parametrize(
+    ("weights", "total"),
+    [([], "0"), (["50", "40"], "90"), (["60", "40", "10"], "110")],
+    ids=["none", "90", "110"],
+)
+@pytest.mark.parametrize("trait", [{"draft": True}, {"closed": True}])
+def test_publish_refused_unless_criteria_weights_add_up_to_100(
+    weights, total, trait, admin_user
+):
+    opportunity = OpportunityFactory(**trait)
+    for weight in weights:
+        EvaluationCriterionFactory(opportunity=opportunity, weight=Decimal(weight))
+    before = opportunity.status
+    history_before = opportunity.history.count()
+
+    with pytest.raises(CriteriaWeightsRefused) as refusal:
+        transition(opportunity, to=S.PUBLISHED, actor=admin_user)
+
+    stored = Opportunity.objects.get(pk=opportunity.pk)
+    assert (stored.status, opportunity.status) == (before, before)
+    assert stored.history.count() == history_before
+    assert isinstance(refusal.value, TransitionNotAllowed)
+    assert refusal.value.messages == [
+        f"The weights of this call's evaluation criteria add up to {total} %; they "
+        "must add up to exactly 100 % before the call is published. Add or correct "
+        "its evaluation criteria on the call's page, save, then publish it."
+    ]
+
+
+def test_publish_allowed_when_criteria_weights_add_up_to_exactly_100(admin_user):
+    opportunity = OpportunityFactory(draft=True)
+    for weight in ("33.33", "33.33", "33.34"):
+        EvaluationCriterionFactory(opportunity=opportunity, weight=Decimal(weight))
+
+    transition(opportunity, to=S.PUBLISHED, actor=admin_user)
+
+    assert Opportunity.objects.get(pk=opportunity.pk).status == S.PUBLISHED
+
+
+@pytest.mark.parametrize("to", [S.CLOSED, S.CANCELLED])
+def test_moves_other_than_publishing_ignore_the_criteria(to, admin_user):
+    opportunity = OpportunityFactory()
+
+    transition(opportunity, to=to, actor=admin_user)
+
+    assert Opportunity.objects.get(pk=opportunity.pk).status == to
 
 
 # The monopoly of the workflow: no other code assigns a status.

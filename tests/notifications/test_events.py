@@ -7,10 +7,10 @@ from catalogue.enums import OpportunityStatus
 from catalogue.services import post_amendment
 from catalogue.workflow import transition
 from notifications.models import EmailStatus, OutboundEmail
+from tests.catalogue.calls import publishable_call
 from tests.factories import (
     ContactFactory,
     MissionSubscriptionFactory,
-    OpportunityFactory,
     UserFactory,
 )
 
@@ -27,7 +27,7 @@ def publish_then_fail(opportunity, actor):
 
 @pytest.fixture
 def draft_call(db):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     contact = ContactFactory(email="gan.yong@cnsa.example.org")
     opportunity.contacts.add(contact)
     english = MissionSubscriptionFactory(mission=opportunity.mission).user

@@ -32,7 +32,8 @@ from notifications.previews import opportunity_sample
 from notifications.services import Recipient, queue_email
 from notifications.sweeper import sweep_outbox
 from notifications.tasks import send_email, send_reminders
-from tests.factories import ContactFactory, OpportunityFactory, UserFactory
+from tests.catalogue.calls import publishable_call
+from tests.factories import ContactFactory, UserFactory
 from tests.notifications.broker import (
     SHARED_REDIS,
     RedisServer,
@@ -167,7 +168,7 @@ def publish_then_fail(opportunity, actor):
 
 def test_rolled_back_event_sends_nothing(in_process_worker, smtp_sink):
     _app, _queue = in_process_worker
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     opportunity.contacts.add(ContactFactory())
     actor = UserFactory(staff=True)
 
@@ -184,7 +185,7 @@ def test_rolled_back_event_sends_nothing(in_process_worker, smtp_sink):
 def test_publishing_a_call_emails_its_contact_through_the_worker(
     in_process_worker, smtp_sink
 ):
-    opportunity = OpportunityFactory(draft=True)
+    opportunity = publishable_call(draft=True)
     contact = ContactFactory(email="gan.yong@cnsa.example.org")
     opportunity.contacts.add(contact)
 
