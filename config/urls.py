@@ -2,21 +2,22 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
 
-# The admin signs in through allauth, so two-factor authentication applies to it.
+from reviews.admin.reviewer_site import reviewer_site
+
+# The administrators' site signs in through allauth, so two-factor
+# authentication applies to it (its titles: config.admin_site).
 admin.site.login = secure_admin_login(admin.site.login)
-admin.site.site_header = _("AO Portal administration")
-admin.site.site_title = _("AO Portal")
-admin.site.index_title = _("CNSA Announcements of Opportunity")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # The reviewers' own admin site; it signs in through allauth too.
+    path("review/", reviewer_site.urls),
     path("accounts/", include("allauth.urls")),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -17,13 +17,15 @@ import filetype
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
+from config.refusals import Refused
+
 PDF_MIME = "application/pdf"
 PROGRAM_KINDS = frozenset({"exe", "elf", "dll", "macho", "dex", "apk", "msi"})
 MAX_NAME_LENGTH = 180
 _MB = 1024 * 1024
 
 
-class DocumentRefused(Exception):  # noqa: N818 — the name reads as the refusal
+class DocumentRefused(Refused):
     def __init__(self, message: str, *, code: str):
         self.code = code
         self.message = message

@@ -19,6 +19,11 @@ class ProposalStatus(models.TextChoices):
     DECLINED = "declined", _("Letter declined")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    @classmethod
+    def in_review(cls) -> frozenset["ProposalStatus"]:
+        """Submitted or under review: what the review panel works on."""
+        return frozenset({cls.SUBMITTED, cls.UNDER_REVIEW})
+
 
 class TeamRole(models.TextChoices):
     CO_INVESTIGATOR = "co_investigator", _("Co-investigator")

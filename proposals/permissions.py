@@ -6,9 +6,9 @@ Roles:
 - a team member linked to an account reads; a linked co-investigator who has
   confirmed their participation also edits;
 - an administrator — an active staff user holding the `proposals.view_proposal`
-  permission (superusers, the administrators' group) — reads every proposal, and
-  with `proposals.change_proposal` shortlists or declines letters of intent.
-  Staff alone is not enough: reviewers are staff too, to work in the admin.
+  permission (superusers, the administrators' group) — reads every proposal;
+  with the review panel's `reviews.manage_reviews` (every decision's one
+  permission) staff shortlist or decline letters of intent.
 - reviewers read the frozen versions assigned to them: the review issue adds them
   to `can_view_version` (and only there; they never read the live draft).
 
@@ -33,9 +33,16 @@ def is_administrator(user) -> bool:
     )
 
 
+# Every decision — a letter of intent's too — takes the one permission of the
+# review panel (reviews.permissions.can_decide asks the same): a letter is decided
+# through reviews.services.decide_letter, whichever button starts it.
+DECIDE_PERMISSION = "reviews.manage_reviews"
+
+
 def can_decide_letters(user) -> bool:
-    """Shortlist or decline letters of intent."""
-    return is_administrator(user) and user.has_perm("proposals.change_proposal")
+    """Shortlist or decline letters of intent: active staff holding the review
+    panel's permission (reviews.permissions.can_decide)."""
+    return _is_active(user) and user.is_staff and user.has_perm(DECIDE_PERMISSION)
 
 
 def is_principal_investigator(user, proposal) -> bool:

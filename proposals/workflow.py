@@ -37,6 +37,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from proposals import emails
 from proposals.enums import ProposalStage, ProposalStatus
 from proposals.models import Proposal, ProposalEvent
@@ -80,7 +81,7 @@ SHORTLISTING = frozenset(
 )
 
 
-class TransitionNotAllowed(Exception):  # noqa: N818 — the name reads as the refusal
+class TransitionNotAllowed(Refused):
     def __init__(self, *, current: State, to: State):
         self.current = current
         self.to = to

@@ -1,6 +1,6 @@
 """The ranking of an opportunity as the page shows it and as CSV or XLSX.
 
-`ranking_lines` turns reviews.selectors.ranking's rows into what the page and
+`ranking_lines` turns reviews.selectors.standings's rows into what the page and
 the exports show: the investigator as submitted (name, institution, country of
 the version the reviewers scored, else the account now), the carrier, the
 region, and the figures of reviews.scoring. The exports hold one row per
@@ -16,11 +16,11 @@ reach it, dual-anonymous calls included.
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django_countries import countries
@@ -196,27 +196,43 @@ def _disposition(filename: str, extension: str) -> str:
     return f'attachment; filename="{filename}.{extension}"'
 
 
-def csv_response(lines: list[RankingLine], *, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers())
-    writer.writerows(cells(line) for line in lines)
-    # A byte-order mark, so spreadsheet programs read the Chinese text as UTF-8.
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type=CSV_TYPE)
+class _Echo:
+    """A file-like object whose write returns what it is given: csv.writer
+    formats one row, the response streams it."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_rows(lines: Iterable[RankingLine]) -> Iterator[str]:
+    """The CSV, one formatted row at a time, after a byte-order mark so
+    spreadsheet programs read the Chinese text as UTF-8."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(headers())
+    for line in lines:
+        yield writer.writerow(cells(line))
+
+
+def csv_response(
+    lines: Iterable[RankingLine], *, filename: str
+) -> StreamingHttpResponse:
+    """The ranking as CSV, streamed row by row."""
+    response = StreamingHttpResponse(csv_rows(lines), content_type=CSV_TYPE)
     response["Content-Disposition"] = _disposition(filename, "csv")
     return response
 
 
 def xlsx_response(
-    lines: list[RankingLine], statistics: Statistics, *, filename: str
+    lines: Iterable[RankingLine], statistics: Statistics, *, filename: str
 ) -> HttpResponse:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ranking")[:31]
+    """The ranking and its statistics as XLSX, written row by row
+    (openpyxl's write-only mode keeps no cell in memory)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Ranking")[:31])
+    sheet.freeze_panes = "C2"
     sheet.append(headers())
     for line in lines:
         sheet.append([_cell(value) for value in cells(line)])
-    sheet.freeze_panes = "C2"
     stats = workbook.create_sheet(_("Statistics")[:31])
     stats.append(statistics_headers())
     for row in statistics_rows(statistics):

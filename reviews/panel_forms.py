@@ -1,4 +1,4 @@
-"""The administrators' forms of the review panel (reviews.admin.panel).
+"""The administrators' forms of the review panel (reviews.panel).
 
 They parse what an administrator posts; reviews.services decides and writes.
 
@@ -10,7 +10,9 @@ They parse what an administrator posts; reviews.services decides and writes.
 - DecisionRowForm: per proposal, the outcome and the conditions;
 - DecisionLetterForm: one proposal's outcome, conditions and letter;
 - LetterTemplatesForm: the call's letter for each outcome;
-- LetterRowForm: shortlist or decline each letter of intent, with a note.
+- LetterRowForm: shortlist or decline each letter of intent, with a note;
+- PostForm, PrimaryReviewerForm, ConsensusForm: a proposal's discussion thread;
+- PanelSettingsForm: the disagreement threshold and the triage line.
 
 Due dates are days in Beijing time: a review is due at 23:59 Beijing time
 (UTC+8) on the day chosen.
@@ -288,4 +290,77 @@ class LetterRowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "cols": 30}),
         required=False,
         max_length=2000,
+    )
+
+
+# --- the panel's phases and settings (reviews.panel.phases) ----------------------
+
+
+class PostForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "panel-wide"}),
+        max_length=10000,
+        error_messages={"required": _("Write a message.")},
+    )
+
+
+class PrimaryReviewerForm(forms.Form):
+    """One of the proposal's reviewers, or none (the administrators write)."""
+
+    reviewer = forms.TypedChoiceField(
+        label=_("Primary reviewer"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Writes the consensus report; nobody: the administrators do."),
+    )
+
+    def __init__(self, *args, reviewers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reviewers = {reviewer.pk: reviewer for reviewer in reviewers}
+        self.fields["reviewer"].choices = [
+            ("", _("— nobody —")),
+            *(
+                (pk, reviewer.get_full_name() or reviewer.email)
+                for pk, reviewer in self.reviewers.items()
+            ),
+        ]
+
+    def chosen(self):
+        pk = self.cleaned_data["reviewer"]
+        return self.reviewers.get(pk) if pk is not None else None
+
+
+class ConsensusForm(forms.Form):
+    body = forms.CharField(
+        label=_("Consensus report"),
+        help_text=_(
+            "Sent to the team with the decision, beside each reviewer's comments "
+            "for the proposer. Empty: no report."
+        ),
+        widget=forms.Textarea(attrs={"rows": 10, "class": "panel-wide"}),
+        max_length=20000,
+        required=False,
+    )
+
+
+class PanelSettingsForm(forms.Form):
+    disagreement_threshold = forms.DecimalField(
+        label=_("Disagreement threshold"),
+        max_digits=3,
+        decimal_places=2,
+        help_text=_(
+            "A proposal is flagged when its reviewers' weighted scores differ by "
+            "at least this much (on the 1–5 scale)."
+        ),
+    )
+    triage_percent = forms.IntegerField(
+        label=_("Triage line (%)"),
+        required=False,
+        help_text=_(
+            "The bottom share of proposals by normalised score, marked as not "
+            "discussed (they still receive their reviewers' comments). Empty: "
+            "no triage."
+        ),
     )

@@ -31,7 +31,8 @@ SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # modeltranslation patches the admin, so it comes before it.
     "modeltranslation",
-    "django.contrib.admin",
+    # The administrators' site (config.admin_site) as the default admin site.
+    "config.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -159,6 +160,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
+# Moments Django renders itself (the admin's) read as the `beijing` filter writes.
+FORMAT_MODULE_PATH = ["config.formats"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("en", "zh-hans")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
@@ -277,6 +280,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "notifications.tasks.send_reminders",
         "schedule": 900.0,
         "options": {"expires": 850},
+    },
+    # Hourly: each discussion participant's digest of new messages (at most
+    # one email per person and hour, reviews.services.send_discussion_digests).
+    "reviews-send-discussion-digests": {
+        "task": "reviews.tasks.send_discussion_digests",
+        "schedule": 3600.0,
+        "options": {"expires": 3300},
     },
 }
 

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from catalogue.models import Opportunity
 from catalogue.templatetags.catalogue_tags import beijing
-from proposals import exports, services
+from config.admin_site import REFUSALS, show_refusal
+from proposals import exports
 from proposals.admin.readonly import (
     AdministratorsOnly,
     DocumentInline,
@@ -24,14 +25,8 @@ from proposals.admin.readonly import (
 from proposals.enums import ProposalStage
 from proposals.forms import DeclineLettersForm
 from proposals.models import Proposal
-from proposals.permissions import can_decide_letters
-from proposals.workflow import TransitionNotAllowed
-
-LETTER_REFUSALS = (
-    services.LetterDecisionRefused,
-    TransitionNotAllowed,
-    PermissionDenied,
-)
+from reviews import services as review_services
+from reviews.permissions import can_decide
 
 
 @admin.register(Proposal)
@@ -134,10 +129,14 @@ class ProposalAdmin(AdministratorsOnly, admin.ModelAdmin):
 
     # --- letters of intent -----------------------------------------------------
 
-    def has_decide_permission(self, request: HttpRequest) -> bool:
-        return can_decide_letters(request.user)
+    # A letter is decided through one door, reviews.services.decide_letter,
+    # with one permission (reviews.permissions.can_decide), as on the panel's
+    # letters page: its open review assignments are cancelled the same way.
 
-    def _decide_letters(self, request, queryset, *, action: str, decide, label):
+    def has_decide_permission(self, request: HttpRequest) -> bool:
+        return can_decide(request.user)
+
+    def _decide_letters(self, request, queryset, *, action: str, label):
         letters = list(queryset.filter(stage=ProposalStage.LETTER_OF_INTENT))
         others = queryset.exclude(stage=ProposalStage.LETTER_OF_INTENT)
         form = DeclineLettersForm(request.POST if "post" in request.POST else None)
@@ -145,11 +144,14 @@ class ProposalAdmin(AdministratorsOnly, admin.ModelAdmin):
             done = 0
             for proposal in letters:
                 try:
-                    decide(proposal, form.cleaned_data["note"])
-                except LETTER_REFUSALS as refusal:
-                    self.message_user(
-                        request, f"{proposal}: {refusal}", level=messages.ERROR
+                    review_services.decide_letter(
+                        proposal=proposal,
+                        shortlist=action == "shortlist_letters",
+                        actor=request.user,
+                        note=form.cleaned_data["note"],
                     )
+                except REFUSALS as refusal:
+                    show_refusal(request, refusal, about=str(proposal))
                 else:
                     done += 1
             if done:
@@ -187,9 +189,6 @@ class ProposalAdmin(AdministratorsOnly, admin.ModelAdmin):
             request,
             queryset,
             action="shortlist_letters",
-            decide=lambda proposal, _note: services.shortlist_letter(
-                proposal=proposal, actor=request.user
-            ),
             label=lambda count: ngettext(
                 "%(count)s letter shortlisted; the team now writes the full proposal.",
                 "%(count)s letters shortlisted; the teams now write the full "
@@ -207,9 +206,6 @@ class ProposalAdmin(AdministratorsOnly, admin.ModelAdmin):
             request,
             queryset,
             action="decline_letters",
-            decide=lambda proposal, note: services.decline_letter(
-                proposal=proposal, actor=request.user, note=note
-            ),
             label=lambda count: ngettext(
                 "%(count)s letter declined; the team has been told.",
                 "%(count)s letters declined; the teams have been told.",

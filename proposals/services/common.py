@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from proposals.models import Proposal
 from proposals.permissions import (
     can_edit_proposal,
@@ -12,7 +13,7 @@ from proposals.permissions import (
 from proposals.selectors import with_relations
 
 
-class ProposalLocked(Exception):  # noqa: N818 — the name reads as the refusal
+class ProposalLocked(Refused):
     """The proposal is past the point where it can be changed."""
 
     def __init__(self, proposal: Proposal):

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalogue.models import Carrier, RequiredDocument
+from config.refusals import Refused
 from proposals.checklist import current_documents, required_documents
 from proposals.documents import DocumentRefused, check_upload
 from proposals.enums import Section
@@ -36,7 +37,7 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
-class CannotStartProposal(Exception):  # noqa: N818 — the name reads as the refusal
+class CannotStartProposal(Refused):
     pass
 
 

@@ -6,6 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from notifications.templatetags.ao_email import beijing_time
 from proposals import emails, workflow
 from proposals.checklist import completeness, current_documents
@@ -19,15 +20,14 @@ from proposals.snapshot import build_snapshot
 SUBMITTABLE = frozenset({ProposalStatus.DRAFT, ProposalStatus.SUBMITTED})
 
 
-class SubmissionRefused(Exception):  # noqa: N818 — the name reads as the refusal
+class SubmissionRefused(Refused):
     """Every reason the proposal cannot be submitted, each a sentence to show."""
 
     def __init__(self, messages: list[str]):
-        self.messages = messages
-        super().__init__(" ".join(messages))
+        super().__init__(messages)
 
 
-class LetterDecisionRefused(Exception):  # noqa: N818 — the name reads as the refusal
+class LetterDecisionRefused(Refused):
     pass
 
 

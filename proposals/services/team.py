@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from proposals import emails
 from proposals.enums import ProposalStatus, TeamRole
 from proposals.models import Proposal, TeamMember
@@ -34,7 +35,7 @@ RECONFIRM_FIELDS = frozenset({"email", "institution", "country"})
 CONFIRMABLE_STATUSES = frozenset({ProposalStatus.DRAFT, ProposalStatus.SUBMITTED})
 
 
-class MembershipRefused(Exception):  # noqa: N818 — the name reads as the refusal
+class MembershipRefused(Refused):
     pass
 
 

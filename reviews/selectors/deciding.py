@@ -3,14 +3,20 @@ proposer reads once the decisions are released."""
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Lower
 
-from proposals.enums import ProposalStage
-from proposals.models import Proposal
+from proposals.enums import ProposalStage, ProposalStatus
+from proposals.models import Proposal, TeamMember
 from proposals.permissions import can_view_proposal
-from reviews.enums import DEFAULT_LETTERS, DecisionOutcome
+from reviews.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    DEFAULT_LETTERS,
+    AssignmentStatus,
+    DecisionOutcome,
+    ReviewStatus,
+)
 from reviews.models import Decision, DecisionLetterTemplate
-from reviews.selectors.panel import AWAITING_REVIEW
 from reviews.selectors.reviewing import counted_reviews
 
 
@@ -26,9 +32,158 @@ def proposals_without_decision(*, opportunity) -> QuerySet[Proposal]:
     """Proposals still in review (submitted or under review, either stage) that
     have no decision: what release_decisions refuses to leave behind."""
     return (
-        Proposal.objects.filter(opportunity=opportunity, status__in=AWAITING_REVIEW)
+        Proposal.objects.filter(
+            opportunity=opportunity, status__in=ProposalStatus.in_review()
+        )
         .filter(decision__isnull=True)
         .order_by("reference", "pk")
+    )
+
+
+def _ranked(opportunity, stage: str) -> QuerySet[Proposal]:
+    """The ranking's rows of proposals at `stage`, best weighted mean first."""
+    from reviews.selectors.standings import (  # noqa: PLC0415 — it imports panel.py
+        RANKING_SORTS,
+        ranking_rows,
+    )
+
+    return (
+        ranking_rows(opportunity=opportunity, stage=stage)
+        .filter(stage=stage)
+        .order_by(*RANKING_SORTS["rank_mean"])
+    )
+
+
+def letters_to_decide(*, opportunity) -> QuerySet[Proposal]:
+    """The call's letters of intent in review, ranked (reviews.selectors.standings's
+    figures), best first: the letters page, a page at a time."""
+    return _ranked(opportunity, ProposalStage.LETTER_OF_INTENT).filter(
+        status__in=ProposalStatus.in_review()
+    )
+
+
+def letters_decided(*, opportunity) -> QuerySet[Proposal]:
+    """The call's letters already shortlisted (now full proposals) or declined,
+    by reference."""
+    from reviews.selectors.standings import ranking_rows  # noqa: PLC0415
+
+    return (
+        ranking_rows(opportunity=opportunity, stage=ProposalStage.LETTER_OF_INTENT)
+        .exclude(
+            stage=ProposalStage.LETTER_OF_INTENT,
+            status__in=ProposalStatus.in_review(),
+        )
+        .order_by("reference", "pk")
+    )
+
+
+def proposals_to_decide(*, opportunity) -> QuerySet[Proposal]:
+    """Every full proposal in review or decided, ranked, best first, with its
+    decision: the decisions page, a page at a time."""
+    return _ranked(opportunity, ProposalStage.FULL).filter(
+        Q(status__in=ProposalStatus.in_review()) | Q(decision__isnull=False)
+    )
+
+
+def decision_counts(*, opportunity) -> dict[str, int]:
+    """The decisions recorded on the decisions page's proposals, by outcome,
+    and "" for those still undecided (one query)."""
+    return dict(
+        proposals_to_decide(opportunity=opportunity)
+        .order_by()
+        .values_list(Coalesce("decision__outcome", Value("")))
+        .annotate(count=Count("pk"))
+    )
+
+
+def decision_on(*, proposal) -> Decision | None:
+    return Decision.objects.filter(proposal=proposal).first()
+
+
+def letter_templates(*, opportunity) -> dict[str, str]:
+    """The call's own letter body for each outcome that has one."""
+    return dict(
+        DecisionLetterTemplate.objects.filter(opportunity=opportunity).values_list(
+            "outcome", "body"
+        )
+    )
+
+
+def _review_counts(prefix: str = "") -> dict:
+    """`reviews_in` (accepted, review submitted) and `reviews_assigned` (invited
+    or accepted) of the proposal at its stage, counted in SQL; `prefix` leads
+    from the queried model to the proposal."""
+    assignments = f"{prefix}review_assignments"
+    at_stage = Q(**{f"{assignments}__stage": F(f"{prefix}stage")})
+    return {
+        "reviews_in": Count(
+            assignments,
+            filter=at_stage
+            & Q(
+                **{
+                    f"{assignments}__status": AssignmentStatus.ACCEPTED,
+                    f"{assignments}__review__status": ReviewStatus.SUBMITTED,
+                }
+            ),
+            distinct=True,
+        ),
+        "reviews_assigned": Count(
+            assignments,
+            filter=at_stage
+            & Q(**{f"{assignments}__status__in": ACTIVE_ASSIGNMENT_STATUSES}),
+            distinct=True,
+        ),
+    }
+
+
+def decisions_to_release(*, opportunity) -> QuerySet[Decision]:
+    """The call's decisions not yet released on proposals still in review, by
+    reference, each with the proposal's `reviews_in` / `reviews_assigned`."""
+    return (
+        Decision.objects.filter(
+            proposal__opportunity=opportunity,
+            proposal__status__in=ProposalStatus.in_review(),
+            released_at__isnull=True,
+        )
+        .select_related("proposal__principal_investigator")
+        .annotate(**_review_counts("proposal__"))
+        .order_by("proposal__reference", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class ReleaseSummary:
+    outcomes: tuple[tuple[str, int], ...]  # (label, count) for each outcome
+    decisions: int
+    recipients: int  # emails sent: each investigator and team member once
+
+
+def release_summary(*, opportunity) -> ReleaseSummary:
+    """What "Release all decisions" will do, counted in SQL (two queries). The
+    reviews still outstanding are reviews.services.outstanding_reviews's: the
+    number release_decisions asks to confirm."""
+    waiting = Decision.objects.filter(
+        proposal__opportunity=opportunity,
+        proposal__status__in=ProposalStatus.in_review(),
+        released_at__isnull=True,
+    )
+    counts = dict(waiting.values_list("outcome").annotate(count=Count("pk")).order_by())
+    members = (
+        TeamMember.objects.filter(proposal__decision__in=waiting)
+        .annotate(address=Lower("email"))
+        .exclude(address=Lower(F("proposal__principal_investigator__email")))
+        .values("proposal_id", "address")
+        .distinct()
+        .count()
+    )
+    decisions = sum(counts.values())
+    return ReleaseSummary(
+        outcomes=tuple(
+            (str(outcome.label), counts.get(outcome.value, 0))
+            for outcome in DecisionOutcome
+        ),
+        decisions=decisions,
+        recipients=decisions + members,
     )
 
 
@@ -60,16 +215,20 @@ class ProposerDecision:
     letter: str
     comments: tuple[str, ...]
     released_at: object
+    consensus: str = ""
 
 
 def decision_for_proposer(*, user, proposal) -> ProposerDecision | None:
-    """The released decision for the proposal's PI, team or an administrator;
-    None before release or for anyone else."""
+    """The released decision for the proposal's PI, team or an administrator,
+    with the panel's consensus report (empty when none was written); None
+    before release or for anyone else."""
     if not can_view_proposal(user, proposal):
         return None
-    decision = Decision.objects.filter(
-        proposal=proposal, released_at__isnull=False
-    ).first()
+    decision = (
+        Decision.objects.filter(proposal=proposal, released_at__isnull=False)
+        .select_related("proposal__consensus_report")
+        .first()
+    )
     if decision is None:
         return None
     return ProposerDecision(
@@ -78,4 +237,10 @@ def decision_for_proposer(*, user, proposal) -> ProposerDecision | None:
         letter=decision.letter,
         comments=tuple(proposer_comments(proposal=proposal)),
         released_at=decision.released_at,
+        consensus=_consensus_body(decision.proposal),
     )
+
+
+def _consensus_body(proposal) -> str:
+    report = getattr(proposal, "consensus_report", None)
+    return report.body.strip() if report is not None else ""

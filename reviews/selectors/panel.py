@@ -1,45 +1,162 @@
-"""Reads for administrators: every assignment, the reviewers, the proposals
-awaiting review, the ranking, the statistics and the manifest's candidates."""
+"""Reads for administrators: the panel's calls, every assignment, the reviewers
+(with their load), the proposals awaiting review, the ranking, the statistics,
+the manifest's candidates and the decisions waiting for their release.
 
+The panel's list pages paginate what these return (50 proposals a page): the
+querysets are ordered and annotated in SQL, so a page costs the same queries
+whatever the size of the call."""
+
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from catalogue.models import EvaluationCriterion
+from catalogue.enums import OpportunityStatus
+from catalogue.models import EvaluationCriterion, Opportunity
 from proposals.enums import ProposalStage, ProposalStatus
 from proposals.models import Proposal, ProposalVersion, TeamMember
 from reviews import scoring
 from reviews.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
     SELECTED_OUTCOMES,
     AssignmentStatus,
     Recommendation,
     ReviewStatus,
 )
 from reviews.manifest import Candidate, Envelope
-from reviews.models import Decision, Review, ReviewAssignment
+from reviews.models import Decision, Panel, Review, ReviewAssignment
 from reviews.permissions import (
     REVIEWERS_GROUP,
     can_read_assignment,
     is_review_administrator,
 )
 
-AWAITING_REVIEW = (ProposalStatus.SUBMITTED, ProposalStatus.UNDER_REVIEW)
 FULL_STAGE_REVIEWED = (
-    ProposalStatus.SUBMITTED,
-    ProposalStatus.UNDER_REVIEW,
+    *ProposalStatus.in_review(),
     ProposalStatus.SELECTED,
     ProposalStatus.CONDITIONALLY_SELECTED,
     ProposalStatus.NOT_SELECTED,
 )
-LETTER_STAGE_REVIEWED = (
-    ProposalStatus.SUBMITTED,
-    ProposalStatus.UNDER_REVIEW,
-    ProposalStatus.DECLINED,
-)
+LETTER_STAGE_REVIEWED = (*ProposalStatus.in_review(), ProposalStatus.DECLINED)
+
+
+def panel_calls() -> QuerySet[Opportunity]:
+    """Every call past its draft (cancelled ones left out), latest deadline
+    first, with its proposals in review, active assignments, submitted reviews
+    and decisions counted in SQL."""
+    return (
+        Opportunity.objects.exclude(
+            status__in=[OpportunityStatus.DRAFT, OpportunityStatus.CANCELLED]
+        )
+        .select_related("mission")
+        .annotate(
+            in_review=Count(
+                "proposals",
+                filter=Q(proposals__status__in=ProposalStatus.in_review()),
+                distinct=True,
+            ),
+            decided=Count("proposals__decision", distinct=True),
+            assignments=Count(
+                "proposals__review_assignments",
+                filter=Q(
+                    proposals__review_assignments__status__in=(
+                        ACTIVE_ASSIGNMENT_STATUSES
+                    )
+                ),
+                distinct=True,
+            ),
+            reviews=Count(
+                "proposals__review_assignments__review",
+                filter=Q(
+                    proposals__review_assignments__review__status=(
+                        ReviewStatus.SUBMITTED
+                    )
+                ),
+                distinct=True,
+            ),
+        )
+        .order_by("-proposal_deadline", "pk")
+    )
+
+
+def panel_opportunity(*, pk) -> Opportunity:
+    """The call `pk` with its mission; Http404 when there is none. The panel's
+    views check the administrator's permission before they ask."""
+    opportunity = Opportunity.objects.select_related("mission").filter(pk=pk).first()
+    if opportunity is None:
+        raise Http404(_("No such opportunity."))
+    return opportunity
+
+
+def panel_proposal(*, opportunity, pk) -> Proposal:
+    """One proposal of the call with its investigator and team; Http404 else."""
+    proposal = (
+        Proposal.objects.select_related("principal_investigator", "opportunity")
+        .prefetch_related("team_members")
+        .filter(opportunity=opportunity, pk=pk)
+        .first()
+    )
+    if proposal is None:
+        raise Http404(_("No such proposal in this opportunity."))
+    return proposal
+
+
+def assignment_on_call(*, opportunity, pk) -> ReviewAssignment | None:
+    """One assignment of the call, with its proposal and reviewer, or None."""
+    if not str(pk).isdigit():
+        return None
+    return (
+        ReviewAssignment.objects.filter(proposal__opportunity=opportunity, pk=pk)
+        .select_related("proposal", "reviewer")
+        .first()
+    )
+
+
+def assignments_on_proposals(*, user, opportunity, proposal_ids) -> QuerySet:
+    """The call's assignments of the proposals `proposal_ids` (one page of the
+    assignment page), for an administrator."""
+    return assignments_for_administrator(user=user, opportunity=opportunity).filter(
+        proposal_id__in=list(proposal_ids)
+    )
+
+
+def reviewer_loads(*, opportunity) -> QuerySet:
+    """The eligible reviewers, each with `load`: their active assignments on the
+    call, counted in SQL."""
+    return eligible_reviewers().annotate(
+        load=Count(
+            "review_assignments",
+            filter=Q(
+                review_assignments__proposal__opportunity=opportunity,
+                review_assignments__status__in=ACTIVE_ASSIGNMENT_STATUSES,
+            ),
+            distinct=True,
+        )
+    )
+
+
+def call_assignments(*, opportunity) -> QuerySet[ReviewAssignment]:
+    """Every assignment of the call (what the automatic plan starts from)."""
+    return ReviewAssignment.objects.filter(proposal__opportunity=opportunity)
 
 
 def assignments_for_administrator(*, user, opportunity=None) -> QuerySet:
@@ -72,10 +189,11 @@ def assignment_for_user(*, user, pk) -> ReviewAssignment:
 
 
 def eligible_reviewers() -> QuerySet:
-    """Active staff in the Reviewers group, with their profiles."""
+    """Active members of the Reviewers group (reviewers are not staff: they
+    have their own admin site), with their profiles."""
     return (
         get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=REVIEWERS_GROUP)
+        .objects.filter(is_active=True, groups__name=REVIEWERS_GROUP)
         .select_related("reviewer_profile")
         .order_by("email")
         .distinct()
@@ -87,7 +205,9 @@ def proposals_awaiting_review(*, opportunity, now=None) -> QuerySet[Proposal]:
     with what the conflict checks read."""
     now = now or timezone.now()
     return (
-        Proposal.objects.filter(opportunity=opportunity, status__in=AWAITING_REVIEW)
+        Proposal.objects.filter(
+            opportunity=opportunity, status__in=ProposalStatus.in_review()
+        )
         .filter(
             Q(stage=ProposalStage.LETTER_OF_INTENT, opportunity__loi_deadline__lte=now)
             | Q(stage=ProposalStage.FULL, opportunity__proposal_deadline__lte=now)
@@ -253,6 +373,48 @@ def country_statistics(
     )
 
 
+def call_statistics(*, opportunity) -> Statistics:
+    """`country_statistics` over the call's full-stage ranking, read in one
+    query whatever the size of the call: each proposal's country (the
+    investigator's in its latest full-stage version, else on their account now)
+    and whether it is selected (its decision, else its status)."""
+    from reviews.selectors.standings import ranked_proposals  # noqa: PLC0415
+
+    submitted_country = Subquery(
+        ProposalVersion.objects.filter(
+            proposal_id=OuterRef("pk"), stage=ProposalStage.FULL
+        )
+        .order_by("-number")
+        .annotate(code=KT("snapshot__principal_investigator__country"))
+        .values("code")[:1],
+        output_field=CharField(),
+    )
+    selected = list(SELECTED_OUTCOMES)
+    pairs = (
+        ranked_proposals(opportunity=opportunity, stage=ProposalStage.FULL)
+        .annotate(
+            country_code=Coalesce(
+                NullIf(submitted_country, Value("")),
+                NullIf("principal_investigator__country", Value("")),
+                Value(""),
+                output_field=CharField(),
+            ),
+            is_selected=Case(
+                When(decision__outcome__in=selected, then=Value(True)),
+                When(decision__isnull=True, status__in=selected, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by()
+        .values_list("country_code", "is_selected")
+    )
+    pairs = list(pairs)
+    return Statistics(
+        countries=scoring.country_summary(pairs), regions=scoring.region_summary(pairs)
+    )
+
+
 @dataclass(frozen=True)
 class ManifestInput:
     candidates: tuple[Candidate, ...]
@@ -311,3 +473,74 @@ def manifest_candidates(
     return ManifestInput(
         candidates=tuple(candidates), envelopes=envelopes, unscored=tuple(unscored)
     )
+
+
+def panel_settings(*, opportunity):
+    """The call's panel, or an unsaved one with the defaults (nothing is written
+    on a read: reviews.services.panel_for makes it on the first change)."""
+    return Panel.objects.filter(opportunity=opportunity).first() or Panel(
+        opportunity=opportunity
+    )
+
+
+@dataclass(frozen=True)
+class RankingDetails:
+    """What the ranking page shows of one proposal beyond the ranking's
+    figures: each counted review's weighted score and the recommendations."""
+
+    review_scores: tuple[Decimal, ...]
+    recommendations: tuple[tuple[str, int], ...]  # (recommendation, count)
+
+    @property
+    def median(self) -> Decimal | None:
+        if not self.review_scores:
+            return None
+        return Decimal(statistics.median(self.review_scores)).quantize(scoring.PLACES)
+
+
+def ranking_details(
+    *, opportunity, proposal_ids, stage: str = ProposalStage.FULL
+) -> dict[int, RankingDetails]:
+    """Per proposal of one page of the ranking (`proposal_ids`), in three
+    queries whatever the page: criteria, counted assignments with their
+    reviews, scores."""
+    weights = dict(
+        EvaluationCriterion.objects.filter(opportunity=opportunity).values_list(
+            "pk", "weight"
+        )
+    )
+    assignments = (
+        ReviewAssignment.objects.filter(
+            proposal_id__in=list(proposal_ids),
+            stage=stage,
+            status=AssignmentStatus.ACCEPTED,
+            review__status=ReviewStatus.SUBMITTED,
+        )
+        .select_related("review")
+        .prefetch_related("review__scores")
+        .order_by("pk")
+    )
+    scores: dict[int, list[Decimal]] = {}
+    recommendations: dict[int, dict[str, int]] = {}
+    for assignment in assignments:
+        review = assignment.review
+        given = {score.criterion_id: score.score for score in review.scores.all()}
+        if given and any(weights.get(criterion) for criterion in given):
+            scores.setdefault(assignment.proposal_id, []).append(
+                scoring.weighted_score(weights=weights, scores=given).quantize(
+                    scoring.PLACES
+                )
+            )
+        counts = recommendations.setdefault(assignment.proposal_id, {})
+        counts[review.recommendation] = counts.get(review.recommendation, 0) + 1
+    return {
+        pk: RankingDetails(
+            review_scores=tuple(scores.get(pk, ())),
+            recommendations=tuple(
+                (str(Recommendation(value).label), count)
+                for value, count in recommendations.get(pk, {}).items()
+                if value in Recommendation.values
+            ),
+        )
+        for pk in proposal_ids
+    }

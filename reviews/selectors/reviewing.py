@@ -5,15 +5,27 @@ their own is submitted. Every function is scoped to who asks."""
 import copy
 from dataclasses import dataclass
 
-from django.db.models import Case, QuerySet, Value, When
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.fields.files import FieldFile
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from catalogue.models import EvaluationCriterion
 from proposals.models import ProposalDocument, ProposalVersion
-from reviews.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, ReviewStatus
-from reviews.models import AssignmentEvent, Review, ReviewAssignment, ReviewEvent
+from reviews.enums import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    EDITABLE_REVIEW_STATUSES,
+    AssignmentStatus,
+    ReviewStatus,
+)
+from reviews.models import (
+    AssignmentEvent,
+    ConsensusReport,
+    Panel,
+    Review,
+    ReviewAssignment,
+    ReviewEvent,
+)
 from reviews.permissions import (
     can_declare_conflict,
     can_read_proposal_as_reviewer,
@@ -22,13 +34,13 @@ from reviews.permissions import (
 )
 
 
-def _is_staff(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.is_staff)
+def _is_active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
 
 
 def assignments_for_reviewer(*, reviewer) -> QuerySet[ReviewAssignment]:
     """The reviewer's own assignments, open ones first, by due date."""
-    if not _is_staff(reviewer):
+    if not _is_active(reviewer):
         return ReviewAssignment.objects.none()
     still_open = Case(
         When(status__in=ACTIVE_ASSIGNMENT_STATUSES, then=Value(0)), default=Value(1)
@@ -50,7 +62,7 @@ def assignment_for_reviewer(*, reviewer, pk) -> ReviewAssignment:
 
 def versions_for_reviewer(*, reviewer) -> QuerySet[ProposalVersion]:
     """The frozen versions of the reviewer's accepted assignments."""
-    if not _is_staff(reviewer):
+    if not _is_active(reviewer):
         return ProposalVersion.objects.none()
     readable = ReviewAssignment.objects.filter(
         reviewer=reviewer, status=AssignmentStatus.ACCEPTED
@@ -76,6 +88,63 @@ def documents_for_reviewer(*, reviewer) -> QuerySet[ProposalDocument]:
             proposalversion_id__in=readable
         ).values("proposaldocument_id")
     ).select_related("required_document")
+
+
+@dataclass(frozen=True)
+class ReviewerWork:
+    """The reviewer's index: assignments to answer (invited) and reviews to
+    write (accepted, the review a draft or reopened), soonest due first."""
+
+    to_answer: list[ReviewAssignment]
+    to_write: list[ReviewAssignment]
+
+
+def _waiting(reviewer) -> QuerySet[ReviewAssignment]:
+    """Assignments that still ask the reviewer for work."""
+    return (
+        ReviewAssignment.objects.filter(reviewer=reviewer)
+        .filter(
+            Q(status=AssignmentStatus.INVITED)
+            | Q(
+                status=AssignmentStatus.ACCEPTED,
+                review__status__in=EDITABLE_REVIEW_STATUSES,
+            )
+        )
+        .select_related("proposal__opportunity", "review")
+        .order_by("due_at", "pk")
+    )
+
+
+def reviewer_work(*, reviewer) -> ReviewerWork:
+    """Two queries whatever the number of assignments."""
+    if not _is_active(reviewer):
+        return ReviewerWork(to_answer=[], to_write=[])
+    waiting = _waiting(reviewer)
+    return ReviewerWork(
+        to_answer=list(waiting.filter(status=AssignmentStatus.INVITED)),
+        to_write=list(waiting.filter(status=AssignmentStatus.ACCEPTED)),
+    )
+
+
+def next_assignment(*, reviewer, after: ReviewAssignment) -> ReviewAssignment | None:
+    """The next assignment waiting for the reviewer (to answer or to write),
+    soonest due first, other than `after`."""
+    if not _is_active(reviewer):
+        return None
+    return _waiting(reviewer).exclude(pk=after.pk).first()
+
+
+def panel_of(*, opportunity) -> Panel | None:
+    """The call's panel, or None before an administrator made one (every phase
+    then counts as not opened)."""
+    return Panel.objects.filter(opportunity=opportunity).first()
+
+
+def consensus_report_for(*, proposal) -> ConsensusReport | None:
+    """The proposal's consensus report (with its primary reviewer), if any.
+    Show its body to a reviewer only where reviews.permissions lets them read
+    the discussion."""
+    return ConsensusReport.objects.filter(proposal=proposal).first()
 
 
 def document_display_name(number: int, required_document: str) -> str:

@@ -32,7 +32,8 @@ def _administrators_group(*codenames):
     group = Group.objects.create(name="CNSA administrators")
     group.permissions.set(
         Permission.objects.filter(
-            content_type__app_label="proposals", codename__in=codenames
+            content_type__app_label__in=["proposals", "reviews"],
+            codename__in=codenames,
         )
     )
     return group
@@ -45,7 +46,9 @@ def _user_as(role: str, proposal):
         return proposal.principal_investigator
     if role == "administrator":
         user = UserFactory(staff=True)
-        user.groups.add(_administrators_group("view_proposal", "change_proposal"))
+        user.groups.add(
+            _administrators_group("view_proposal", "change_proposal", "manage_reviews")
+        )
         return user
     if role == "staff without proposal permission":
         return UserFactory(staff=True)

@@ -148,12 +148,13 @@ def test_release_page_lists_the_counts_before_releasing(client, decided_call):
 
     response = client.get(panel_url("release", opportunity.pk))
 
-    assert response.context["summary"] == [
+    summary = response.context["summary"]
+    assert summary.outcomes == (
         ("Selected", 1),
         ("Conditionally selected", 0),
         ("Not selected", 1),
-    ]
-    assert response.context["recipients"] == 3
+    )
+    assert summary.recipients == 3
     assert Decision.objects.filter(released_at__isnull=True).count() == 2
 
 
@@ -245,7 +246,7 @@ def test_proposer_sees_no_decision_before_release(client, decided_call):
     assert Decision.objects.get(proposal=first).letter not in page
 
 
-@pytest.mark.parametrize("item_count", [1, 3])
+@pytest.mark.parametrize("item_count", [1, 3, 10])
 def test_decisions_page_query_count_is_constant(
     client, django_assert_num_queries, item_count
 ):
@@ -255,7 +256,7 @@ def test_decisions_page_query_count_is_constant(
     administrator_client(client)
     url = panel_url("decisions", opportunity.pk)
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(url)
 
     assert len(response.context["rows"]) == item_count
