@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reviews.enums import SCORE_DESCRIPTIONS, Recommendation, Score
+from reviews.enums import SCORE_DESCRIPTIONS, BidPreference, Recommendation, Score
 
 ANSWER_ACCEPT = "accept"
 ANSWER_DECLINE = "decline"
@@ -188,4 +188,86 @@ class ReviewForm(forms.Form):
             "recommendation": self.cleaned_data["recommendation"],
             "comments_for_proposer": self.cleaned_data["comments_for_proposer"],
             "confidential_comments": self.cleaned_data["confidential_comments"],
+        }
+
+
+class ReviseForm(ReviewForm):
+    """A submitted review changed during the discussion phase: the review's
+    fields, and why (kept with the revision)."""
+
+    reason = forms.CharField(
+        label=_("Why you revise your review"),
+        help_text=_(
+            "For example: the discussion showed I misread the thermal design. "
+            "Kept with the revision in its history."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Say why you revise your review.")},
+    )
+
+    def revision_values(self) -> dict:
+        """The keyword arguments of reviews.services.revise_review."""
+        return {**self.review_values(), "reason": self.cleaned_data["reason"]}
+
+
+class MessageForm(forms.Form):
+    """One message in a proposal's discussion."""
+
+    body = forms.CharField(
+        label=_("Your message"),
+        help_text=_(
+            "Read by the proposal's other reviewers and the administrators; "
+            "never by the proposers."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": _("Write a message before posting.")},
+    )
+
+
+class ConsensusForm(forms.Form):
+    """The consensus report of a proposal, sent to its team with the decision."""
+
+    body = forms.CharField(
+        label=_("Consensus report"),
+        help_text=_(
+            "The panel's common view, sent to the proposal's team with the "
+            "decision beside each reviewer's comments, without names."
+        ),
+        widget=forms.Textarea(attrs={"rows": 12}),
+        max_length=20000,
+        error_messages={"required": _("Write the consensus report.")},
+    )
+
+
+def bid_field_name(proposal_pk: int) -> str:
+    return f"bid_{proposal_pk}"
+
+
+class BidSheetForm(forms.Form):
+    """One page of a call's bid sheet: for each proposal (a row of
+    reviews.selectors.bid_sheet, with `pk` and the reviewer's `preference`), a
+    choice of eager / willing / not willing / conflict, or no bid."""
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = list(rows)
+        for row in self.rows:
+            self.fields[bid_field_name(row.pk)] = forms.ChoiceField(
+                label=row.reference,
+                choices=[("", _("No bid")), *BidPreference.choices],
+                required=False,
+                initial=getattr(row, "preference", "") or "",
+                widget=forms.RadioSelect,
+            )
+
+    def row_fields(self) -> list[tuple[object, forms.BoundField]]:
+        return [(row, self[bid_field_name(row.pk)]) for row in self.rows]
+
+    def preferences(self) -> dict[int, str]:
+        """{proposal id: preference or ""}, for reviews.services.place_bids."""
+        return {
+            row.pk: self.cleaned_data.get(bid_field_name(row.pk)) or ""
+            for row in self.rows
         }

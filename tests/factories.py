@@ -384,14 +384,15 @@ class ProposalVersionFactory(factory.django.DjangoModelFactory):
 
 
 class ReviewerFactory(UserFactory):
-    """An active staff account in the Reviewers group; `expertise="radon, dust"`
-    also gives it a ReviewerProfile. Its email domain is reserved for examples,
-    so it shares no institutional domain with anyone."""
+    """An active account in the Reviewers group, not staff (reviewers work on
+    their own site, /review/); `expertise="radon, dust"` also gives it a
+    ReviewerProfile. Its email domain is reserved for examples, so it shares no
+    institutional domain with anyone."""
 
     email = factory.Sequence(lambda n: f"reviewer{n}@observatory{n}.example.net")
     institution = factory.Sequence(lambda n: f"Observatory {n}")
     country = "DE"
-    is_staff = True
+    is_staff = False
 
     @factory.post_generation
     def reviewers_group(self, create, extracted, **kwargs):
@@ -477,3 +478,31 @@ class ReviewFactory(factory.django.DjangoModelFactory):
             ReviewScore(review=self, criterion=criterion, score=score)
             for criterion, score in extracted.items()
         )
+
+
+# --- discussion (appended by the discussion helper) ------------------------------
+
+
+class DiscussionPostFactory(factory.django.DjangoModelFactory):
+    """A message in a proposal's thread at its current stage; give `author`
+    (a reviewer of it whose review is submitted, or an administrator)."""
+
+    class Meta:
+        model = "reviews.DiscussionPost"
+
+    proposal = factory.SubFactory(ProposalFactory, submitted=True)
+    stage = factory.SelfAttribute("proposal.stage")
+    author = factory.SubFactory(UserFactory, staff=True)
+    body = factory.Sequence(lambda n: f"Message {n}: the thermal margin worries me.")
+
+
+class BidFactory(factory.django.DjangoModelFactory):
+    """An eager bid of a reviewer on a submitted proposal; `preference=` any
+    reviews.enums.BidPreference value."""
+
+    class Meta:
+        model = "reviews.Bid"
+
+    proposal = factory.SubFactory(ProposalFactory, submitted=True)
+    reviewer = factory.SubFactory(ReviewerFactory)
+    preference = "eager"

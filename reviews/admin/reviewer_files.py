@@ -14,11 +14,12 @@ the call is dual-anonymous.
 
 import io
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.http import content_disposition_header
 from pypdf import PdfReader, PdfWriter
 
 from proposals.pdf import render_version_pdf
+from reviews import selectors
 from reviews.selectors import ReviewerDocument, ReviewerView
 
 PDF = "application/pdf"
@@ -73,3 +74,17 @@ def document_response(
     else:
         response = FileResponse(document.file.open("rb"), content_type=PDF)
     return _private(response, filename=filename)
+
+
+def assignment_document_response(
+    *, user, assignment, document_pk: int, anonymous: bool
+) -> HttpResponse:
+    """One document of the assignment's frozen version, for its reviewer or an
+    administrator (reviews.selectors.reviewer_documents); Http404 otherwise."""
+    documents = selectors.reviewer_documents(user=user, assignment=assignment)
+    document = next((d for d in documents if d.pk == document_pk), None)
+    if document is None:
+        raise Http404
+    return document_response(
+        document, reference=assignment.proposal.reference, anonymous=anonymous
+    )

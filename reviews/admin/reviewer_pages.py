@@ -1,170 +1,53 @@
-"""A reviewer's pages in the admin, mixed into ReviewAssignmentAdmin.
+"""A reviewer's pages on the reviewers' site, mixed into the reviewer's
+assignment admin (reviewer_assignments.ReviewerAssignmentAdmin).
 
-The assignment's page (its change view, for a reviewer), the three answers
-(accept declaring no conflict, decline, declare a conflict), the review form
-(save a draft; submit after a confirmation, locked after), the history with
-every other actor unnamed, and the downloads of the version's PDF and documents
-(reviewer_files). Every view reads the assignment through
+The assignment's page (its change view), the three answers (accept declaring no
+conflict, decline, declare a conflict), the review form (save a draft; submit
+after a confirmation, locked after; a "next assignment" link once submitted),
+the history with every other actor unnamed, and the downloads of the version's
+PDF and documents (reviewer_files). Every view reads the assignment through
 reviews.selectors.assignment_for_reviewer, so another reviewer's assignment is a
-404, and writes through reviews.services.
+404, and writes through reviews.services. The administrators' read-only pages
+are reviewing.py's, on the administrators' site.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from catalogue.templatetags.catalogue_tags import beijing, iso_utc, utc_text
+from config.admin_site import REFUSALS, show_refusal
 from reviews import selectors, services
 from reviews.admin import reviewer_files
-from reviews.enums import (
-    SCORE_DESCRIPTIONS,
-    AssignmentStatus,
-    Recommendation,
-    ReviewStatus,
-    Score,
+from reviews.admin.review_display import (
+    due_html,
+    history_lines,
+    recommendation_label,
+    reopening_reason,
+    saved_weighted_score,
+    scored_rows,
 )
+from reviews.enums import ReviewStatus
 from reviews.forms import ANSWER_ACCEPT, ANSWER_DECLINE, ANSWER_FORMS, ReviewForm
 from reviews.models import ReviewAssignment
 from reviews.permissions import (
     can_declare_conflict,
+    can_read_discussion,
     can_read_proposal_as_reviewer,
     can_respond_to_assignment,
+    can_revise_review,
     can_score,
-    is_review_administrator,
-    is_reviewer,
+    can_write_consensus,
 )
-from reviews.workflow import TransitionNotAllowed
 
-ADMINISTRATOR = "administrator"
-REVIEWER = "reviewer"
 INFO = "reviews_reviewassignment"
 
 
-def role(request: HttpRequest) -> str:
-    """ "administrator", "reviewer" or "" — worked out once per request."""
-    cached = getattr(request, "_review_admin_role", None)
-    if cached is None:
-        user = request.user
-        if is_review_administrator(user):
-            cached = ADMINISTRATOR
-        elif is_reviewer(user):
-            cached = REVIEWER
-        else:
-            cached = ""
-        request._review_admin_role = cached
-    return cached
-
-
-def due_html(moment: datetime | None) -> str:
-    """Beijing time, and the reader's own zone (static/js/portal.js)."""
-    if moment is None:
-        return "—"
-    return format_html(
-        '{}<br><small>{} <time datetime="{}" data-local-time>{}</time></small>',
-        beijing(moment),
-        _("In your time zone:"),
-        iso_utc(moment),
-        utc_text(moment),
-    )
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    at: datetime
-    change: str
-    by: str
-    note: str
-
-
-def _status_label(choices, value: str) -> str:
-    return str(choices(value).label) if value else ""
-
-
-def _change(choices, event, *, of_review: bool) -> str:
-    before = _status_label(choices, event.from_status)
-    after = _status_label(choices, event.to_status)
-    if of_review:
-        return _("Review: %(before)s → %(after)s") % {"before": before, "after": after}
-    if before and before != after:
-        return f"{before} → {after}"
-    return after
-
-
-def history_lines(*, user, assignment, anonymous_actors: bool) -> list[HistoryLine]:
-    """The assignment's and its review's events, oldest first. For a reviewer
-    (`anonymous_actors`) every other actor is "the administrators", and only
-    their own notes and the reasons for reopening their review (emailed to
-    them) are shown."""
-    review = getattr(assignment, "review", None)
-    events = [
-        (event, AssignmentStatus, False)
-        for event in selectors.assignment_history(assignment=assignment)
-    ]
-    if review is not None:
-        events += [
-            (event, ReviewStatus, True)
-            for event in selectors.review_history(review=review)
-        ]
-    lines = []
-    for event, choices, of_review in sorted(events, key=lambda row: row[0].at):
-        if anonymous_actors:
-            own = event.actor_id == user.pk
-            reopened = of_review and event.to_status == ReviewStatus.REOPENED
-            by = _("You") if own else _("The administrators")
-            note = event.note if own or reopened else ""
-        else:
-            by = event.actor.get_full_name() if event.actor else "—"
-            note = event.note
-        lines.append(
-            HistoryLine(
-                at=event.at,
-                change=_change(choices, event, of_review=of_review),
-                by=by,
-                note=note,
-            )
-        )
-    return lines
-
-
-def recommendation_label(value: str) -> str:
-    return str(Recommendation(value).label) if value else "—"
-
-
-def scored_rows(review, criteria) -> list[tuple[object, str, str]]:
-    """(criterion, "4 — Very good", meaning) for a review shown read only."""
-    given = {score.criterion_id: score.score for score in review.scores.all()}
-    rows = []
-    for criterion in criteria:
-        value = given.get(criterion.pk)
-        if value is None:
-            rows.append((criterion, "—", ""))
-        else:
-            rows.append((criterion, Score(value).label, SCORE_DESCRIPTIONS[value]))
-    return rows
-
-
-def reopening_reason(review) -> str:
-    """Why an administrator reopened the review, while it is reopened."""
-    if review.status != ReviewStatus.REOPENED:
-        return ""
-    notes = [
-        event.note
-        for event in selectors.review_history(review=review)
-        if event.to_status == ReviewStatus.REOPENED
-    ]
-    return notes[-1] if notes else ""
-
-
 class ReviewerPages:
-    """The reviewer's views; the host ModelAdmin is ReviewAssignmentAdmin."""
+    """The reviewer's views; the host is the reviewers' assignment admin."""
 
     def reviewer_urls(self) -> list:
         wrap = self.admin_site.admin_view
@@ -185,40 +68,34 @@ class ReviewerPages:
         ]
 
     def own_assignment(self, request, pk) -> ReviewAssignment:
-        """The reviewer's own assignment (Http404 otherwise); 403 for others."""
-        if role(request) != REVIEWER:
-            raise PermissionDenied
+        """The reviewer's own assignment; Http404 for anyone else's."""
         return selectors.assignment_for_reviewer(reviewer=request.user, pk=pk)
 
-    def readable_assignment(self, request, pk) -> ReviewAssignment:
-        """An assignment for its reviewer or an administrator."""
-        if role(request) == ADMINISTRATOR:
-            return selectors.assignment_for_user(user=request.user, pk=pk)
-        return self.own_assignment(request, pk)
-
-    @staticmethod
-    def page_url(assignment, anchor: str = "") -> str:
-        url = reverse(f"admin:{INFO}_change", args=[assignment.pk])
+    def page_url(self, assignment, anchor: str = "") -> str:
+        url = reverse(
+            f"{self.admin_site.name}:{INFO}_change",
+            args=[assignment.pk],
+        )
         return f"{url}#{anchor}" if anchor else url
 
-    def _render(self, request, template: str, context: dict) -> TemplateResponse:
+    def _render(
+        self, request, template: str, context: dict, *, status: int = 200
+    ) -> TemplateResponse:
+        request.current_app = self.admin_site.name
         return TemplateResponse(
             request,
             f"admin/reviews/reviewing/{template}",
             {**self.admin_site.each_context(request), "opts": self.opts, **context},
+            status=status,
         )
 
     # --- pages ---
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if role(request) == REVIEWER:
-            return self.reviewer_page(request, self.own_assignment(request, object_id))
-        return super().change_view(request, object_id, form_url, extra_context)
+        return self.reviewer_page(request, self.own_assignment(request, object_id))
 
     def history_view(self, request, object_id, extra_context=None):
-        """A reviewer's history: the workflow's events, nobody else named."""
-        if role(request) != REVIEWER:
-            return super().history_view(request, object_id, extra_context)
+        """The workflow's events, nobody else named."""
         assignment = self.own_assignment(request, object_id)
         return self._render(
             request,
@@ -236,11 +113,13 @@ class ReviewerPages:
     def reviewer_page(
         self, request, assignment, *, answer_forms=None, review_form=None, problems=()
     ) -> TemplateResponse:
-        """Nothing of the proposal but its reference, call and title (and the
-        team, in a call that is not dual-anonymous) before the reviewer declares
-        no conflict; then the frozen version and the review."""
+        """Before the reviewer declares no conflict: the call, the reference,
+        and the frozen version's title, abstract and keywords to judge fit (and
+        the team, in a call that is not dual-anonymous). Then the frozen version,
+        the review, the discussion's links and the revisions."""
         user = request.user
         opportunity = assignment.proposal.opportunity
+        panel = selectors.panel_of(opportunity=opportunity)
         forms = {name: form(prefix=name) for name, form in ANSWER_FORMS.items()}
         context = {
             "title": assignment.proposal.reference,
@@ -263,15 +142,23 @@ class ReviewerPages:
             others = selectors.other_reviews_visible_to(
                 reviewer=user, proposal=assignment.proposal
             )
+            report = selectors.consensus_report_for(proposal=assignment.proposal)
             context.update(
                 view=view,
                 snapshot=view.snapshot,
                 review=review,
+                weighted=saved_weighted_score(review, view.criteria),
                 reopened_because=reopening_reason(review),
                 other_reviews=[
                     (other, recommendation_label(other.recommendation))
                     for other in others
                 ],
+                can_read_discussion=can_read_discussion(user, assignment),
+                can_revise=can_revise_review(user, assignment, panel),
+                can_write_consensus=can_write_consensus(user, report, panel),
+                revisions=selectors.review_revisions(review=review)
+                if review.status != ReviewStatus.DRAFT
+                else [],
             )
             if can_score(user, assignment):
                 context["review_form"] = review_form or ReviewForm.for_review(
@@ -279,6 +166,11 @@ class ReviewerPages:
                 )
             else:
                 context["scores"] = scored_rows(review, view.criteria)
+                if review.status == ReviewStatus.SUBMITTED:
+                    following = selectors.next_assignment(
+                        reviewer=user, after=assignment
+                    )
+                    context["next_assignment"] = following
         return self._render(request, "assignment.html", context)
 
     # --- the reviewer's answers and review ---
@@ -312,10 +204,12 @@ class ReviewerPages:
                     "You declared a conflict of interest: the assignment has ended "
                     "and the administrators have been told."
                 )
-        except (PermissionDenied, TransitionNotAllowed) as refusal:
-            messages.error(request, str(refusal))
-        else:
-            messages.success(request, done)
+        except REFUSALS as refusal:
+            show_refusal(request, refusal)
+            return self.reviewer_page(
+                request, self.own_assignment(request, pk), answer_forms={answer: form}
+            )
+        messages.success(request, done)
         return redirect(self.page_url(assignment))
 
     def review_view(self, request, pk) -> HttpResponse:
@@ -340,10 +234,11 @@ class ReviewerPages:
             return self.reviewer_page(
                 request, assignment, review_form=form, problems=problems
             )
-        return redirect(f"admin:{INFO}_submit", pk=assignment.pk)
+        return redirect(f"{self.admin_site.name}:{INFO}_submit", pk=assignment.pk)
 
     def _save_draft(self, request, assignment, form) -> HttpResponse | None:
-        """Save the form through the service; the response when refused."""
+        """Save the form through the service; the response when refused (the
+        form as posted, with the reason)."""
         if not form.is_valid():
             return self.reviewer_page(request, assignment, review_form=form)
         try:
@@ -353,9 +248,9 @@ class ReviewerPages:
         except ValidationError as error:
             form.add_error(None, error.messages)
             return self.reviewer_page(request, assignment, review_form=form)
-        except services.ReviewLocked as refusal:
-            messages.error(request, " ".join(refusal.messages))
-            return redirect(self.page_url(assignment))
+        except REFUSALS as refusal:
+            show_refusal(request, refusal)
+            return self.reviewer_page(request, assignment, review_form=form)
         return None
 
     def submit_view(self, request, pk) -> HttpResponse:
@@ -368,8 +263,8 @@ class ReviewerPages:
         if request.method == "POST":
             try:
                 services.submit_review(review=review, actor=request.user)
-            except (services.ReviewIncomplete, services.ReviewLocked) as refusal:
-                messages.error(request, " ".join(refusal.messages))
+            except REFUSALS as refusal:
+                show_refusal(request, refusal)
             else:
                 messages.success(
                     request, _("Your review is submitted and locked. Thank you.")
@@ -385,6 +280,7 @@ class ReviewerPages:
                 "assignment": assignment,
                 "review": review,
                 "scores": scored_rows(review, criteria),
+                "weighted": saved_weighted_score(review, criteria),
                 "problems": services.submission_problems(review),
             },
         )
@@ -393,23 +289,17 @@ class ReviewerPages:
 
     def pdf_view(self, request, pk) -> HttpResponse:
         """The frozen version as a PDF, anonymised for a dual-anonymous call."""
-        assignment = self.readable_assignment(request, pk)
+        assignment = self.own_assignment(request, pk)
         view = selectors.reviewer_view(user=request.user, assignment=assignment)
         return reviewer_files.version_pdf_response(view)
 
     def document_view(self, request, pk, document_pk) -> HttpResponse:
-        """One document of the frozen version, named by the call's name for it."""
-        assignment = self.readable_assignment(request, pk)
-        documents = selectors.reviewer_documents(
-            user=request.user, assignment=assignment
-        )
-        document = next((d for d in documents if d.pk == document_pk), None)
-        if document is None:
-            raise Http404
-        anonymous = (
-            assignment.proposal.opportunity.dual_anonymous
-            and role(request) != ADMINISTRATOR
-        )
-        return reviewer_files.document_response(
-            document, reference=assignment.proposal.reference, anonymous=anonymous
+        """One document of the frozen version, named by the call's name for it,
+        without its metadata in a dual-anonymous call."""
+        assignment = self.own_assignment(request, pk)
+        return reviewer_files.assignment_document_response(
+            user=request.user,
+            assignment=assignment,
+            document_pk=document_pk,
+            anonymous=assignment.proposal.opportunity.dual_anonymous,
         )

@@ -1,49 +1,47 @@
-"""Review assignments and reviews in the admin, for reviewers and administrators.
+"""Review assignments and reviews for administrators, on the administrators'
+site (/admin/), read only.
 
-For the administrators' panel (reviews/admin/panel.py): this module registers
-ReviewAssignment (ReviewAssignmentAdmin) and Review (ReviewAdmin). Both keep
-`actions` a plain list to append administrators' actions to; declare them with
+This module registers ReviewAssignment (ReviewAssignmentAdmin) and Review
+(ReviewAdmin), each with the panel's action on it (reviews.panel.actions:
+"Cancel the selected assignments", "Reopen the selected reviews"), declared with
 `permissions=["manage"]`: `has_manage_permission` is defined on both and asks
-reviews.permissions.can_manage_reviews. Reviewers never get an action.
+reviews.permissions.can_manage_reviews.
 
-Who sees what (reviews.permissions, reviews.selectors):
-- a reviewer (staff in the Reviewers group; the admin asks for their
-  authenticator code) sees "My assignments": their own assignments only, each
-  with its page (reviewer_pages: the answers, the frozen version, the review).
-  A reviewer cannot add, change through a model form, delete, export or run an
-  action, nor open the reviews' list: their review lives on the assignment's
-  page. Nothing they can search or filter by names who proposed.
-- an administrator (reviews.manage_reviews) sees every assignment and review,
-  identities included, read only: every change goes through the panel's actions
-  and views, which call reviews.services.
-- any other staff account gets a 403, anyone else the login page.
+Only administrators (reviews.permissions.is_review_administrator) see them:
+every assignment and review, identities included, read only; every change goes
+through the panel's actions and views, which call reviews.services. Reviewers
+work on their own site (reviewer_site, reviewer_assignments) and never reach
+this one; any other staff account gets a 403.
 """
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.urls import reverse
+from django.http import HttpResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.templatetags.catalogue_tags import beijing
 from reviews import selectors
-from reviews.admin.reviewer_pages import (
-    ADMINISTRATOR,
-    REVIEWER,
-    ReviewerPages,
-    due_html,
-    history_lines,
-    role,
-    scored_rows,
-)
+from reviews.admin import reviewer_files
+from reviews.admin.review_display import due_html, history_lines, scored_rows
 from reviews.models import Review, ReviewAssignment, ReviewScore
-from reviews.permissions import can_manage_reviews, can_read_assignment
+from reviews.panel.actions import cancel_assignments, reopen_reviews
+from reviews.permissions import can_manage_reviews, is_review_administrator
+
+INFO = "reviews_reviewassignment"
 
 
-class ReviewAdminAccess:
-    """Shared by both admins: nothing is added, changed or deleted through a
-    model form; the administrators' actions may ask for `permissions=["manage"]`."""
+class AdministratorsOnly:
+    """Shared by both admins: administrators read; nothing is added, changed
+    or deleted through a model form; the administrators' actions may ask for
+    `permissions=["manage"]`."""
+
+    def has_module_permission(self, request) -> bool:
+        return is_review_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_review_administrator(request.user)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -57,17 +55,34 @@ class ReviewAdminAccess:
     def has_manage_permission(self, request) -> bool:
         return can_manage_reviews(request.user)
 
-    def get_actions(self, request):
-        if role(request) != ADMINISTRATOR:
-            return {}
-        return super().get_actions(request)
-
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(ReviewerPages, ReviewAdminAccess, admin.ModelAdmin):
-    actions = []
+class ReviewAssignmentAdmin(AdministratorsOnly, admin.ModelAdmin):
+    actions = [cancel_assignments]
     ordering = ["due_at", "pk"]
+    list_display = [
+        "reference",
+        "title",
+        "call",
+        "reviewer_name",
+        "stage",
+        "due",
+        "status",
+        "review_status",
+        "fit",
+    ]
     list_display_links = ["reference"]
+    list_filter = [
+        "status",
+        "stage",
+        ("proposal__opportunity", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "proposal__reference",
+        "proposal__title",
+        "reviewer__email",
+        "reviewer__full_name",
+    ]
     list_per_page = 50
     fields = [
         "proposal",
@@ -90,62 +105,10 @@ class ReviewAssignmentAdmin(ReviewerPages, ReviewAdminAccess, admin.ModelAdmin):
     class Media:
         js = ["js/portal.js"]
 
-    # --- who ---
-
-    def has_module_permission(self, request) -> bool:
-        return bool(role(request))
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        who = role(request)
-        if obj is None or who == ADMINISTRATOR:
-            return bool(who)
-        return who == REVIEWER and can_read_assignment(request.user, obj)
-
     def get_queryset(self, request):
-        who = role(request)
-        if who == ADMINISTRATOR:
-            return selectors.assignments_for_administrator(user=request.user)
-        if who == REVIEWER:
-            return selectors.assignments_for_reviewer(reviewer=request.user)
-        return ReviewAssignment.objects.none()
-
-    # --- the list ---
-
-    def get_list_display(self, request):
-        if role(request) == ADMINISTRATOR:
-            return [
-                "reference",
-                "title",
-                "call",
-                "reviewer_name",
-                "stage",
-                "due",
-                "status",
-                "review_status",
-                "fit",
-            ]
-        return ["reference", "title", "call", "stage", "due", "status", "review_status"]
-
-    def get_list_filter(self, request):
-        if role(request) == ADMINISTRATOR:
-            return [
-                "status",
-                "stage",
-                ("proposal__opportunity", admin.RelatedOnlyFieldListFilter),
-            ]
-        return ["status"]
-
-    def get_search_fields(self, request):
-        # Never an investigator's or a team's field for a reviewer: what a search
-        # finds would tell them who proposed.
-        fields = ["proposal__reference", "proposal__title"]
-        if role(request) == ADMINISTRATOR:
-            fields += ["reviewer__email", "reviewer__full_name"]
-        return fields
-
-    def changelist_view(self, request, extra_context=None):
-        extra = {} if role(request) == ADMINISTRATOR else {"title": _("My assignments")}
-        return super().changelist_view(request, {**extra, **(extra_context or {})})
+        if not is_review_administrator(request.user):
+            return ReviewAssignment.objects.none()
+        return selectors.assignments_for_administrator(user=request.user)
 
     @admin.display(
         description=gettext_lazy("reference"), ordering="proposal__reference"
@@ -177,14 +140,45 @@ class ReviewAssignmentAdmin(ReviewerPages, ReviewAdminAccess, admin.ModelAdmin):
             "{}<br><small>{}</small>", reviewer.get_full_name(), reviewer.email
         )
 
-    # --- the pages (a reviewer's: reviewer_pages) ---
+    # --- the version's files ---
 
     def get_urls(self):
-        return [*self.reviewer_urls(), *super().get_urls()]
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/pdf/", wrap(self.pdf_view), name=f"{INFO}_pdf"),
+            path(
+                "<int:pk>/documents/<int:document_pk>/",
+                wrap(self.document_view),
+                name=f"{INFO}_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _assignment(self, request, pk) -> ReviewAssignment:
+        if not is_review_administrator(request.user):
+            raise PermissionDenied
+        return selectors.assignment_for_user(user=request.user, pk=pk)
+
+    def pdf_view(self, request, pk) -> HttpResponse:
+        """The frozen version as a PDF, with the team."""
+        assignment = self._assignment(request, pk)
+        view = selectors.reviewer_view(user=request.user, assignment=assignment)
+        return reviewer_files.version_pdf_response(view)
+
+    def document_view(self, request, pk, document_pk) -> HttpResponse:
+        assignment = self._assignment(request, pk)
+        return reviewer_files.assignment_document_response(
+            user=request.user,
+            assignment=assignment,
+            document_pk=document_pk,
+            anonymous=False,
+        )
+
+    # --- the page ---
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        """The administrators' read-only page, with the review, the version's
-        files and the history."""
+        """The read-only page, with the review, the version's files and the
+        history."""
         if obj is not None:
             review = getattr(obj, "review", None)
             criteria = obj.proposal.opportunity.criteria.all()
@@ -197,21 +191,21 @@ class ReviewAssignmentAdmin(ReviewerPages, ReviewAdminAccess, admin.ModelAdmin):
                 documents=selectors.reviewer_documents(
                     user=request.user, assignment=obj
                 ),
-                pdf_url=reverse("admin:reviews_reviewassignment_pdf", args=[obj.pk]),
+                pdf_url=reverse(f"{self.admin_site.name}:{INFO}_pdf", args=[obj.pk]),
             )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def history_view(self, request, object_id, extra_context=None):
-        """Administrators: the admin's log, then the workflow's events with
-        names. Reviewers: reviewer_pages."""
-        if role(request) == ADMINISTRATOR:
-            assignment = selectors.assignment_for_user(user=request.user, pk=object_id)
-            extra_context = {
-                "history": history_lines(
-                    user=request.user, assignment=assignment, anonymous_actors=False
-                ),
-                **(extra_context or {}),
-            }
+        """The admin's log, then the workflow's events with names."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        assignment = selectors.assignment_for_user(user=request.user, pk=object_id)
+        extra_context = {
+            "history": history_lines(
+                user=request.user, assignment=assignment, anonymous_actors=False
+            ),
+            **(extra_context or {}),
+        }
         return super().history_view(request, object_id, extra_context)
 
 
@@ -232,18 +226,18 @@ class ReviewScoreInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return role(request) == ADMINISTRATOR
+        return is_review_administrator(request.user)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("criterion")
 
 
 @admin.register(Review)
-class ReviewAdmin(ReviewAdminAccess, admin.ModelAdmin):
+class ReviewAdmin(AdministratorsOnly, admin.ModelAdmin):
     """Every review, for administrators only, read only; a reviewer writes
-    theirs on their assignment's page."""
+    theirs on their assignment's page on the reviewers' site."""
 
-    actions = []
+    actions = [reopen_reviews]
     list_display = [
         "reference",
         "reviewer_name",
@@ -276,14 +270,8 @@ class ReviewAdmin(ReviewAdminAccess, admin.ModelAdmin):
     change_form_template = "admin/reviews/reviewing/review_change_form.html"
     object_history_template = "admin/reviews/reviewing/administrator_history.html"
 
-    def has_module_permission(self, request) -> bool:
-        return role(request) == ADMINISTRATOR
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return role(request) == ADMINISTRATOR
-
     def get_queryset(self, request):
-        if role(request) != ADMINISTRATOR:
+        if not is_review_administrator(request.user):
             return Review.objects.none()
         assignments = selectors.assignments_for_administrator(user=request.user)
         return Review.objects.filter(

@@ -18,10 +18,19 @@ apply_plan (an automatic plan from reviews.assignment.plan_assignments),
 cancel_assignment, change_due_date, update_reviewer_profile (also the reviewer).
 Answering (the reviewer): accept_assignment (declares no conflict),
 decline_assignment, declare_conflict.
+Bidding (the reviewer, while bidding is open on the call): place_bid,
+place_bids (the whole sheet); a "conflict" bid is a declared conflict;
+BidRefused (.messages, a config.refusals.Refused).
 Scoring (the reviewer): save_review_draft, submit_review; reopen_review
 (administrators).
 Deciding (administrators): decide_letter (letters of intent), set_letter_template,
-record_decision, release_decisions; render_letter fills a letter's placeholders.
+record_decision, release_decisions (with outstanding_reviews, the number it asks
+to confirm); render_letter fills a letter's placeholders.
+Discussing: post_message, mark_thread_read (administrators and the reviewers
+whose review is submitted), revise_review (the reviewer, while the discussion
+is open), designate_primary_reviewer (administrators), write_consensus
+(administrators, the primary reviewer), send_discussion_digests (hourly, beat);
+DiscussionRefused (.messages, a config.refusals.Refused).
 """
 
 from reviews.services.assigning import (
@@ -37,6 +46,7 @@ from reviews.services.assigning import (
     decline_assignment,
     update_reviewer_profile,
 )
+from reviews.services.bidding import BidRefused, place_bid, place_bids
 from reviews.services.common import (
     AssignmentRefused,
     DecisionRefused,
@@ -45,16 +55,36 @@ from reviews.services.common import (
     ReviewLocked,
 )
 from reviews.services.deciding import (
+    OutstandingReviews,
     decide_letter,
     default_letter_body,
+    outstanding_reviews,
     record_decision,
     release_decisions,
     release_problems,
     render_letter,
     set_letter_template,
 )
+from reviews.services.discussing import (
+    DiscussionRefused,
+    designate_primary_reviewer,
+    mark_thread_read,
+    post_message,
+    send_discussion_digests,
+    write_consensus,
+)
+from reviews.services.panels import (
+    close_bidding,
+    close_discussion,
+    move_phase,
+    open_bidding,
+    open_discussion,
+    panel_for,
+    update_panel_settings,
+)
 from reviews.services.reviewing import (
     reopen_review,
+    revise_review,
     save_review_draft,
     submission_problems,
     submit_review,
@@ -62,8 +92,11 @@ from reviews.services.reviewing import (
 
 __all__ = [
     "AssignmentRefused",
+    "BidRefused",
     "BulkAssignment",
     "DecisionRefused",
+    "DiscussionRefused",
+    "OutstandingReviews",
     "PlanOutdated",
     "ReviewIncomplete",
     "ReviewLocked",
@@ -74,18 +107,34 @@ __all__ = [
     "assignment_problems",
     "cancel_assignment",
     "change_due_date",
+    "close_bidding",
+    "close_discussion",
     "decide_letter",
     "declare_conflict",
     "decline_assignment",
     "default_letter_body",
+    "designate_primary_reviewer",
+    "mark_thread_read",
+    "move_phase",
+    "open_bidding",
+    "open_discussion",
+    "outstanding_reviews",
+    "panel_for",
+    "place_bid",
+    "place_bids",
+    "post_message",
     "record_decision",
     "release_decisions",
     "release_problems",
     "render_letter",
     "reopen_review",
+    "revise_review",
     "save_review_draft",
+    "send_discussion_digests",
     "set_letter_template",
     "submission_problems",
     "submit_review",
+    "update_panel_settings",
     "update_reviewer_profile",
+    "write_consensus",
 ]

@@ -1,17 +1,14 @@
-"""What the review services raise, and the row locks they start with."""
+"""What the review services raise, and the row locks they start with.
+
+Every refusal derives from config.refusals.Refused (re-exported here as
+`Refused`), so a caller catches them all with one class and shows `.messages`.
+"""
 
 from django.utils.translation import gettext as _
 
+from config.refusals import Refused
 from proposals.models import Proposal
 from reviews.models import Review, ReviewAssignment
-
-
-class Refused(Exception):  # noqa: N818 — the name reads as the refusal
-    """Every reason an action is refused, each a sentence to show."""
-
-    def __init__(self, messages: list[str] | str):
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__(" ".join(str(message) for message in self.messages))
 
 
 class AssignmentRefused(Refused):

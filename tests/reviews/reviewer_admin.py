@@ -1,6 +1,7 @@
-"""Builders shared by the reviewer-admin tests: a submitted proposal with a
-distinctive team, frozen and assigned to a reviewer, and the people who open the
-admin (reviewers, administrators, a researcher), each with an authenticator."""
+"""Builders shared by the tests of both admin sites: a submitted proposal with a
+distinctive team, frozen and assigned to a reviewer, and the people who open
+them (reviewers on /review/, administrators on /admin/, a researcher), each
+reviewer and administrator with an authenticator."""
 
 import io
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ CRITERIA = ("Scientific value", "Technical feasibility", "International collabor
 
 
 def reviewer(**kwargs):
+    """In the Reviewers group, not staff, with an authenticator app."""
     user = ReviewerFactory(**kwargs)
     enable_totp(user)
     return user

@@ -1,6 +1,7 @@
-"""A reviewer's work in the admin: their assignments, the answers (accept with no
-conflict, decline, declare a conflict), the review form (draft, submit, locked),
-the other reviews, the downloads; and the administrators' read-only view."""
+"""A reviewer's work on the reviewers' site (/review/): their assignments, the
+answers (accept with no conflict, decline, declare a conflict), the review form
+(draft, submit, locked), the other reviews, the downloads; and the
+administrators' read-only view on /admin/."""
 
 import io
 from datetime import timedelta
@@ -19,17 +20,22 @@ from tests.reviews import reviewer_admin as build
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/reviews/reviewassignment/"
+CHANGELIST = "/review/reviews/reviewassignment/"
+ADMIN_CHANGELIST = "/admin/reviews/reviewassignment/"
 
 
 def page(assignment) -> str:
-    return reverse("admin:reviews_reviewassignment_change", args=[assignment.pk])
+    return reverse("review:reviews_reviewassignment_change", args=[assignment.pk])
 
 
 def url(name: str, assignment, *args) -> str:
     return reverse(
-        f"admin:reviews_reviewassignment_{name}", args=[assignment.pk, *args]
+        f"review:reviews_reviewassignment_{name}", args=[assignment.pk, *args]
     )
+
+
+def admin_page(assignment) -> str:
+    return reverse("admin:reviews_reviewassignment_change", args=[assignment.pk])
 
 
 def messages_of(response) -> list[str]:
@@ -102,8 +108,8 @@ def test_changelist_offers_a_reviewer_no_action_and_no_add(reviewer_client, assi
     assert response.context["has_add_permission"] is False
 
 
-def test_admin_index_lists_only_the_assignments_for_a_reviewer(reviewer_client):
-    response = reviewer_client.get("/admin/")
+def test_reviewers_site_lists_only_the_assignments_for_a_reviewer(reviewer_client):
+    response = reviewer_client.get("/review/reviews/")
 
     models = [
         model["admin_url"]
@@ -124,7 +130,7 @@ def test_reviewer_changelist_query_count_is_constant(
         )
         services.accept_assignment(assignment=assignment, actor=reviewer)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = reviewer_client.get(CHANGELIST)
 
     assert response.context["cl"].result_count == item_count
@@ -133,7 +139,7 @@ def test_reviewer_changelist_query_count_is_constant(
 # Before the declaration -----------------------------------------------------------
 
 
-def test_nothing_of_the_proposal_is_readable_before_the_declaration(
+def test_only_the_summary_is_readable_before_the_declaration(
     reviewer_client, assignment
 ):
     snapshot = assignment.version.snapshot
@@ -146,7 +152,9 @@ def test_nothing_of_the_proposal_is_readable_before_the_declaration(
     content = response.content.decode()
     assert assignment.proposal.reference in content
     assert "Accept and declare no conflict" in content
-    assert snapshot["summary"]["abstract"] not in content
+    # The abstract and keywords of the frozen version, to judge fit.
+    assert snapshot["summary"]["abstract"] in content
+    assert snapshot["summary"]["keywords"] in content
     assert snapshot["objectives"]["objectives"] not in content
     assert snapshot["payload"]["payload_description"] not in content
     assert url("pdf", assignment) not in content
@@ -430,8 +438,8 @@ def test_the_reviewers_history_names_nobody_else(reviewer_client, accepted):
 def test_a_reviewer_cannot_open_the_reviews_list(reviewer_client, accepted):
     response = reviewer_client.get("/admin/reviews/review/")
 
-    assert response.status_code == 403
-    assert accepted.proposal.reference not in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
 
 
 # Downloads --------------------------------------------------------------------------
@@ -472,7 +480,7 @@ def test_administrators_see_every_assignment_with_the_reviewer(client, accepted)
     )
     login_with_mfa(client, build.administrator())
 
-    response = client.get(CHANGELIST)
+    response = client.get(ADMIN_CHANGELIST)
 
     assert set(response.context["cl"].result_list) == {accepted, other}
     assert accepted.reviewer.email in response.content.decode()
@@ -487,8 +495,10 @@ def test_administrators_read_the_submitted_review_and_its_history(
     services.submit_review(review=fresh(accepted).review, actor=reviewer)
     login_with_mfa(client, build.administrator())
 
-    content = client.get(page(accepted)).content.decode()
-    history = client.get(url("history", accepted)).content.decode()
+    content = client.get(admin_page(accepted)).content.decode()
+    history = client.get(
+        reverse("admin:reviews_reviewassignment_history", args=[accepted.pk])
+    ).content.decode()
 
     assert "and locked." in content
     assert "Sound science; the thermal design needs detail." in content
@@ -518,7 +528,7 @@ def test_administrators_assignment_changelist_query_count_is_constant(
     login_with_mfa(client, build.administrator())
 
     with django_assert_num_queries(9):
-        response = client.get(CHANGELIST)
+        response = client.get(ADMIN_CHANGELIST)
 
     assert response.context["cl"].result_count == item_count
 

@@ -3,12 +3,16 @@ reads who reviewed.
 
 A dual-anonymous call gets a proposal whose investigator and team member have
 names, emails, institutions and countries found nowhere else, and a document
-whose file name and metadata name them. A reviewer is assigned through the
-service, then the admin is crawled from its index, following every link under
-/admin/, at each step of the review (invited, accepted, draft, submitted with
-another review visible); the probes no link leads to (autocomplete, searches,
-identity look-ups) are added. Every page, JSON answer, header, PDF's text and
-metadata and downloaded file is searched for each identity string.
+whose file name and metadata name them. Bidding is open on the call; a reviewer
+is assigned through the service, then the reviewers' site is crawled from its
+index, following every link under /review/, at each step of the review (invited,
+accepted, draft, submitted with another review visible, then the discussion
+phase: the thread with the other reviewer's message, a revision, the consensus
+report the reviewer writes as primary reviewer); the bid sheet is on the way,
+and the probes no link leads to (autocomplete, searches, the administrators'
+site, identity look-ups) are added. Every page, JSON answer, header, PDF's text
+and metadata and downloaded file is searched for each identity string, and for
+the other reviewer's name.
 """
 
 import io
@@ -31,7 +35,8 @@ from tests.reviews import reviewer_admin as build
 pytestmark = pytest.mark.django_db
 
 CRAWL_LIMIT = 300
-NOT_FOLLOWED = ("/admin/logout/",)
+SITE = "/review/"
+NOT_FOLLOWED = ("/review/logout/",)
 OTHER_REVIEWER = "Prof. Ingeborg Thistlewood"
 
 
@@ -42,13 +47,14 @@ def identity():
 
 @pytest.fixture
 def case(identity, django_capture_on_commit_callbacks):
-    """A dual-anonymous call, its proposal assigned to a reviewer by the service,
-    and a second reviewer whose review is already submitted. The assignment's
-    email waits in "send_emails" (on-commit callbacks) for the test that reads
-    it."""
+    """A dual-anonymous call open for bidding, its proposal assigned to a
+    reviewer by the service, and a second reviewer whose review is already
+    submitted. The assignment's email waits in "send_emails" (on-commit
+    callbacks) for the test that reads it."""
     opportunity = build.call(dual_anonymous=True)
     version = build.frozen_proposal(opportunity=opportunity, identity=identity)
     administrator = build.administrator(full_name="Director Wenceslas Ironmonger")
+    services.open_bidding(opportunity=opportunity, actor=administrator)
     reviewer = build.reviewer(full_name="Dr Eva Jansen")
     with django_capture_on_commit_callbacks() as send_emails:
         assignment = services.assign_reviewer(
@@ -115,7 +121,8 @@ def _key(url: str) -> str:
 
 
 def crawl(client, start: list[str]) -> dict:
-    """Every admin page reachable by GET links from `start`, with its response."""
+    """Every page of the reviewers' site reachable by GET links from `start`,
+    with its response."""
     queue, seen, pages = deque(start), set(), {}
     while queue and len(pages) < CRAWL_LIMIT:
         url = queue.popleft()
@@ -129,25 +136,29 @@ def crawl(client, start: list[str]) -> dict:
         for href in re.findall(r'href="([^"#]+)', response.content.decode()):
             target = urljoin(url, href.replace("&amp;", "&"))
             path = urlsplit(target).path
-            if path.startswith("/admin/") and not path.startswith(NOT_FOLLOWED):
+            if path.startswith(SITE) and not path.startswith(NOT_FOLLOWED):
                 queue.append(target if "://" not in target else target.split("/", 3)[3])
     return pages
 
 
 def probes(assignment) -> list[str]:
-    """Pages no link leads to: autocomplete answers and identity searches."""
-    changelist = reverse("admin:reviews_reviewassignment_changelist")
+    """Pages no link leads to: autocomplete answers, identity searches, the
+    administrators' site, the researchers' pages."""
+    changelist = reverse("review:reviews_reviewassignment_changelist")
+    autocomplete = reverse("review:autocomplete")
     return [
-        "/admin/autocomplete/?app_label=reviews&model_name=review"
-        "&field_name=assignment&term=",
-        "/admin/autocomplete/?app_label=reviews&model_name=reviewscore"
-        "&field_name=review&term=",
-        "/admin/autocomplete/?app_label=reviews&model_name=reviewassignment"
+        f"{autocomplete}?app_label=reviews&model_name=reviewassignment"
         "&field_name=proposal&term=",
-        "/admin/autocomplete/?app_label=reviews&model_name=reviewassignment"
+        f"{autocomplete}?app_label=reviews&model_name=reviewassignment"
         "&field_name=version&term=",
         f"{changelist}?_popup=1&_to_field=id",
-        reverse("admin:reviews_reviewassignment_submit", args=[assignment.pk]),
+        reverse("review:reviews_reviewassignment_submit", args=[assignment.pk]),
+        reverse("review:thread", args=[assignment.pk]),
+        reverse("review:revise", args=[assignment.pk]),
+        reverse("review:consensus", args=[assignment.pk]),
+        reverse("review:bid_sheet", args=[assignment.proposal.opportunity_id]),
+        "/admin/",
+        reverse("admin:reviews_reviewassignment_changelist"),
         reverse("admin:reviews_review_changelist"),
         reverse("admin:proposals_proposal_changelist"),
         reverse("admin:proposals_proposal_change", args=[assignment.proposal_id]),
@@ -158,7 +169,7 @@ def probes(assignment) -> list[str]:
 
 
 def everything_a_reviewer_opens(client, assignment) -> dict:
-    pages = crawl(client, ["/admin/"])
+    pages = crawl(client, [SITE])
     for url in probes(assignment):
         pages[url] = client.get(url)
     return pages
@@ -175,10 +186,12 @@ def test_reviewer_of_a_dual_anonymous_call_never_reads_who_proposed(
     client, case, identity
 ):
     assignment, reviewer = case["assignment"], case["reviewer"]
+    administrator, other = case["administrator"], case["other"]
+    opportunity = assignment.proposal.opportunity
     strings = identity.strings()
     login_with_mfa(client, reviewer)
-    answer = reverse("admin:reviews_reviewassignment_answer", args=[assignment.pk])
-    review_url = reverse("admin:reviews_reviewassignment_review", args=[assignment.pk])
+    answer = reverse("review:reviews_reviewassignment_answer", args=[assignment.pk])
+    review_url = reverse("review:reviews_reviewassignment_review", args=[assignment.pk])
     criteria = assignment.proposal.opportunity.criteria.all()
     scores = {f"score_{criterion.pk}": 4 for criterion in criteria}
 
@@ -195,29 +208,84 @@ def test_reviewer_of_a_dual_anonymous_call_never_reads_who_proposed(
         },
     )
     drafted = everything_a_reviewer_opens(client, assignment)
-    client.post(reverse("admin:reviews_reviewassignment_submit", args=[assignment.pk]))
+    client.post(reverse("review:reviews_reviewassignment_submit", args=[assignment.pk]))
     submitted = everything_a_reviewer_opens(client, assignment)
+    services.open_discussion(opportunity=opportunity, actor=administrator)
+    services.post_message(
+        proposal=assignment.proposal,
+        actor=other.reviewer,
+        body="I, Ingeborg, think the thermal design is fine.",
+    )
+    services.post_message(
+        proposal=assignment.proposal,
+        actor=administrator,
+        body="Please converge by Friday.",
+    )
+    services.designate_primary_reviewer(
+        proposal=assignment.proposal, reviewer=reviewer, actor=administrator
+    )
+    client.post(
+        reverse("review:thread", args=[assignment.pk]), {"body": "Agreed on most."}
+    )
+    client.post(
+        reverse("review:revise", args=[assignment.pk]),
+        scores
+        | {
+            "recommendation": "select",
+            "comments_for_proposer": "Convincing; the thermal design holds.",
+            "reason": "The discussion settled the thermal question.",
+        },
+    )
+    client.post(
+        reverse("review:consensus", args=[assignment.pk]),
+        {"body": "The panel recommends selection."},
+    )
+    discussed = everything_a_reviewer_opens(client, assignment)
 
-    for pages in (invited, accepted, drafted, submitted):
+    for pages in (invited, accepted, drafted, submitted, discussed):
         assert_nothing_leaks(pages, strings)
-    assert leaks(submitted, {"other reviewer": OTHER_REVIEWER}) == []
-    visited = {urlsplit(url).path for url in submitted}
-    change = reverse("admin:reviews_reviewassignment_change", args=[assignment.pk])
+    other_reviewer = {
+        "other reviewer": OTHER_REVIEWER,
+        "other reviewer surname": OTHER_REVIEWER.rsplit(maxsplit=1)[-1],
+        "other reviewer email": "thistlewood@example.net",
+        "administrator": "Ironmonger",
+    }
+    assert leaks(submitted, other_reviewer) == []
+    assert leaks(discussed, other_reviewer) == []
+    visited = {urlsplit(url).path for url in discussed}
+    change = reverse("review:reviews_reviewassignment_change", args=[assignment.pk])
     document_pk = assignment.version.snapshot["documents"][0]["id"]
+    thread = reverse("review:thread", args=[assignment.pk])
     assert {
-        "/admin/",
-        reverse("admin:reviews_reviewassignment_changelist"),
+        SITE,
+        reverse("review:reviews_reviewassignment_changelist"),
+        reverse("review:bidding"),
+        reverse("review:bid_sheet", args=[opportunity.pk]),
         change,
-        reverse("admin:reviews_reviewassignment_history", args=[assignment.pk]),
-        reverse("admin:reviews_reviewassignment_pdf", args=[assignment.pk]),
+        reverse("review:reviews_reviewassignment_history", args=[assignment.pk]),
+        reverse("review:reviews_reviewassignment_pdf", args=[assignment.pk]),
         reverse(
-            "admin:reviews_reviewassignment_document",
+            "review:reviews_reviewassignment_document",
             args=[assignment.pk, document_pk],
         ),
+        thread,
+        reverse("review:revise", args=[assignment.pk]),
+        reverse("review:consensus", args=[assignment.pk]),
     } <= visited
+    bid_sheet = invited[reverse("review:bid_sheet", args=[opportunity.pk])]
+    assert assignment.version.snapshot["summary"]["abstract"] in (
+        bid_sheet.content.decode()
+    )
     page = submitted[change].content.decode()
     assert re.search(r"<h3>Reviewer \d</h3>", page)  # the other review, unnamed
     assert "Convincing; detail the thermal design." in page
+    conversation = discussed[thread].content.decode()
+    assert "I, Ingeborg, think the thermal design is fine." in conversation
+    assert re.search(r"<strong>Reviewer \d</strong>", conversation)
+    assert "CNSA administrators" in conversation
+    revised = discussed[change].content.decode()
+    assert "The discussion settled the thermal question." in revised
+    assert "Convincing; the thermal design holds." in revised
 
 
 def test_the_reviewers_pdf_and_document_are_complete_but_anonymous(
@@ -229,11 +297,11 @@ def test_the_reviewers_pdf_and_document_are_complete_but_anonymous(
     document_pk = assignment.version.snapshot["documents"][0]["id"]
 
     pdf = client.get(
-        reverse("admin:reviews_reviewassignment_pdf", args=[assignment.pk])
+        reverse("review:reviews_reviewassignment_pdf", args=[assignment.pk])
     )
     document = client.get(
         reverse(
-            "admin:reviews_reviewassignment_document",
+            "review:reviews_reviewassignment_document",
             args=[assignment.pk, document_pk],
         )
     )
@@ -253,7 +321,7 @@ def test_searches_and_lookups_cannot_find_a_proposal_by_who_proposed(
     client, case, identity
 ):
     login_with_mfa(client, case["reviewer"])
-    changelist = reverse("admin:reviews_reviewassignment_changelist")
+    changelist = reverse("review:reviews_reviewassignment_changelist")
     surname = identity.pi_name.split()[-1]
 
     by_name = client.get(changelist, {"q": surname})

@@ -135,11 +135,13 @@ def test_others_do_not_manage_reviews(make):
     assert not p.can_decide(user)
 
 
-def test_is_reviewer_needs_staff_and_the_group():
+def test_is_reviewer_needs_the_group_not_staff():
     assert p.is_reviewer(ReviewerFactory())
-    assert not p.is_reviewer(ReviewerFactory(is_staff=False))
+    assert ReviewerFactory().is_staff is False
+    assert p.is_reviewer(ReviewerFactory(is_staff=True))
     assert not p.is_reviewer(ReviewerFactory(reviewers_group=False))
     assert not p.is_reviewer(ReviewerFactory(is_active=False))
+    assert not p.is_reviewer(UserFactory(staff=True))
 
 
 ROLES = ["own reviewer", "other reviewer", "administrator", "investigator", "staff"]
