@@ -7,8 +7,10 @@ Shared by the reviewers' pages (reviewer_pages) and the administrators'
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalogue.templatetags.catalogue_tags import beijing, iso_utc, utc_text
 from reviews import selectors
@@ -19,6 +21,7 @@ from reviews.enums import (
     ReviewStatus,
     Score,
 )
+from reviews.models import ReviewAssignment
 from reviews.scoring import weighted_score
 
 
@@ -131,3 +134,31 @@ def saved_weighted_score(review, criteria) -> str:
     if not any(weights.get(pk) for pk in scores):
         return ""
     return f"{weighted_score(weights=weights, scores=scores):.2f}"
+
+
+class AssignmentColumns:
+    """The columns both sites' assignment lists share (mixed into a ModelAdmin
+    whose queryset selects the proposal, its call and the review)."""
+
+    @admin.display(
+        description=gettext_lazy("reference"), ordering="proposal__reference"
+    )
+    def reference(self, assignment: ReviewAssignment) -> str:
+        return assignment.proposal.reference
+
+    @admin.display(description=gettext_lazy("title"), ordering="proposal__title")
+    def title(self, assignment: ReviewAssignment) -> str:
+        return assignment.proposal.title
+
+    @admin.display(description=gettext_lazy("call"))
+    def call(self, assignment: ReviewAssignment) -> str:
+        return assignment.proposal.opportunity.title
+
+    @admin.display(description=gettext_lazy("review due"), ordering="due_at")
+    def due(self, assignment: ReviewAssignment) -> str:
+        return due_html(assignment.due_at)
+
+    @admin.display(description=gettext_lazy("review"))
+    def review_status(self, assignment: ReviewAssignment) -> str:
+        review = getattr(assignment, "review", None)
+        return review.get_status_display() if review is not None else "—"

@@ -10,10 +10,9 @@ who proposed.
 
 from django.contrib import admin
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from reviews import selectors
-from reviews.admin.review_display import due_html
+from reviews.admin.review_display import AssignmentColumns
 from reviews.admin.reviewer_discussion import DiscussionPages
 from reviews.admin.reviewer_pages import ReviewerPages
 from reviews.admin.reviewer_site import reviewer_site
@@ -22,7 +21,9 @@ from reviews.permissions import is_own_assignment, is_reviewer
 
 
 @admin.register(ReviewAssignment, site=reviewer_site)
-class ReviewerAssignmentAdmin(DiscussionPages, ReviewerPages, admin.ModelAdmin):
+class ReviewerAssignmentAdmin(
+    AssignmentColumns, DiscussionPages, ReviewerPages, admin.ModelAdmin
+):
     actions = None
     list_display = [
         "reference",
@@ -69,26 +70,3 @@ class ReviewerAssignmentAdmin(DiscussionPages, ReviewerPages, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra = {"title": _("My assignments"), **(extra_context or {})}
         return super().changelist_view(request, extra)
-
-    @admin.display(
-        description=gettext_lazy("reference"), ordering="proposal__reference"
-    )
-    def reference(self, assignment: ReviewAssignment) -> str:
-        return assignment.proposal.reference
-
-    @admin.display(description=gettext_lazy("title"), ordering="proposal__title")
-    def title(self, assignment: ReviewAssignment) -> str:
-        return assignment.proposal.title
-
-    @admin.display(description=gettext_lazy("call"))
-    def call(self, assignment: ReviewAssignment) -> str:
-        return assignment.proposal.opportunity.title
-
-    @admin.display(description=gettext_lazy("review due"), ordering="due_at")
-    def due(self, assignment: ReviewAssignment) -> str:
-        return due_html(assignment.due_at)
-
-    @admin.display(description=gettext_lazy("review"))
-    def review_status(self, assignment: ReviewAssignment) -> str:
-        review = getattr(assignment, "review", None)
-        return review.get_status_display() if review is not None else "—"

@@ -24,7 +24,11 @@ from django.utils.translation import gettext_lazy
 from catalogue.templatetags.catalogue_tags import beijing
 from reviews import selectors
 from reviews.admin import reviewer_files
-from reviews.admin.review_display import due_html, history_lines, scored_rows
+from reviews.admin.review_display import (
+    AssignmentColumns,
+    history_lines,
+    scored_rows,
+)
 from reviews.models import Review, ReviewAssignment, ReviewScore
 from reviews.panel.actions import cancel_assignments, reopen_reviews
 from reviews.permissions import can_manage_reviews, is_review_administrator
@@ -57,7 +61,7 @@ class AdministratorsOnly:
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(AdministratorsOnly, admin.ModelAdmin):
+class ReviewAssignmentAdmin(AssignmentColumns, AdministratorsOnly, admin.ModelAdmin):
     actions = [cancel_assignments]
     ordering = ["due_at", "pk"]
     list_display = [
@@ -109,29 +113,6 @@ class ReviewAssignmentAdmin(AdministratorsOnly, admin.ModelAdmin):
         if not is_review_administrator(request.user):
             return ReviewAssignment.objects.none()
         return selectors.assignments_for_administrator(user=request.user)
-
-    @admin.display(
-        description=gettext_lazy("reference"), ordering="proposal__reference"
-    )
-    def reference(self, assignment: ReviewAssignment) -> str:
-        return assignment.proposal.reference
-
-    @admin.display(description=gettext_lazy("title"), ordering="proposal__title")
-    def title(self, assignment: ReviewAssignment) -> str:
-        return assignment.proposal.title
-
-    @admin.display(description=gettext_lazy("call"))
-    def call(self, assignment: ReviewAssignment) -> str:
-        return assignment.proposal.opportunity.title
-
-    @admin.display(description=gettext_lazy("review due"), ordering="due_at")
-    def due(self, assignment: ReviewAssignment) -> str:
-        return due_html(assignment.due_at)
-
-    @admin.display(description=gettext_lazy("review"))
-    def review_status(self, assignment: ReviewAssignment) -> str:
-        review = getattr(assignment, "review", None)
-        return review.get_status_display() if review is not None else "—"
 
     @admin.display(description=gettext_lazy("reviewer"), ordering="reviewer__email")
     def reviewer_name(self, assignment: ReviewAssignment) -> str:
