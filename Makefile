@@ -38,8 +38,8 @@ fmt: install ## Format and fix what ruff can
 	$(BIN)/ruff format .
 
 messages: install ## Refresh locale/zh_Hans from the source
-	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles
-	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
+	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
 
 bench: install ## Measure throughput at scale; prints JSON
 	$(BIN)/python bench/run.py
