@@ -39,7 +39,7 @@ fmt: install ## Format and fix what ruff can
 
 messages: install ## Refresh locale/zh_Hans from the source
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
-	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
+	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var --ignore=static/vendor
 
 bench: install ## Measure throughput at scale; prints JSON
 	$(BIN)/python bench/run.py

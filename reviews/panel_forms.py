@@ -25,6 +25,7 @@ from django import forms
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reviews.enums import DecisionOutcome
 
@@ -298,7 +299,7 @@ class LetterRowForm(forms.Form):
 
 class PostForm(forms.Form):
     body = forms.CharField(
-        label=_("Message"),
+        label=pgettext_lazy("discussion", "Message"),
         widget=forms.Textarea(attrs={"rows": 4, "class": "panel-wide"}),
         max_length=10000,
         error_messages={"required": _("Write a message.")},

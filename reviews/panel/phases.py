@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from proposals.enums import ProposalStage
 from reviews import selectors, services
@@ -72,8 +72,13 @@ def _move(request: HttpRequest, opportunity, phase: str) -> HttpResponse:
 def _phase_actions(status: str) -> list[tuple[str, str]]:
     """The buttons a phase offers in `status`: (POST value, label)."""
     if status == PhaseStatus.OPEN:
-        return [("close", _("Close"))]
-    return [("open", _("Open") if status == PhaseStatus.NOT_OPENED else _("Reopen"))]
+        return [("close", pgettext("panel phase button", "Close"))]
+    label = (
+        pgettext("panel phase button", "Open")
+        if status == PhaseStatus.NOT_OPENED
+        else pgettext("panel phase button", "Reopen")
+    )
+    return [("open", label)]
 
 
 def bidding_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
