@@ -152,8 +152,10 @@ def thread_view(
         reviewers=reviewers,
         initial={"reviewer": report.primary_reviewer_id if report else None},
     )
+    # Prefixed: the message and the report both have a `body` field.
     consensus_form = ConsensusForm(
         request.POST if "consensus" in request.POST else None,
+        prefix="consensus",
         initial={"body": report.body if report else ""},
     )
     here = panel_url("thread", opportunity.pk, proposal.pk)

@@ -1,8 +1,9 @@
 """The administrators' and the researcher's half of the review, in Chromium
 against the live server: an administrator signs in with their authenticator
-code, opens the ranking from the call's admin page, then the manifest
-recommendation, takes its selection as the decisions, saves them and releases
-them all; the researcher then signs in and reads the decision with the
+code, opens the ranking (on the panel's pages, /admin/panel/<call>/) from the
+call's admin page, then the manifest recommendation, takes its selection as the
+decisions, saves them and releases them all, with no review outstanding to
+confirm; the researcher then signs in and reads the decision with the
 reviewers' comments, without a reviewer's name or confidential comment.
 
 The call, its proposals and their reviews are made through reviews.services
@@ -149,6 +150,21 @@ def check_accessibility(page) -> None:
     assert not violations, format_violations(violations)
 
 
+def read_the_decision(page, proposal, reviewers) -> None:
+    """The researcher: the outcome, the letter and the reviewers' comments; no
+    reviewer's name, no confidential comment."""
+    sign_in(page, PI_EMAIL, code=False)
+    page.goto(proposal.get_absolute_url())
+    decision = page.locator(".proposal-decision")
+    expect(decision.locator(".decision-outcome")).to_have_text("Selected")
+    expect(decision).to_contain_text("Dear Dr Camille Laurent")
+    expect(decision).to_contain_text("Comment worth 5: clear objectives")
+    expect(decision).to_contain_text("Reviewer 2")
+    expect(decision).not_to_contain_text(CONFIDENTIAL)
+    for reviewer in reviewers:
+        expect(page.locator("body")).not_to_contain_text(reviewer.full_name)
+
+
 def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
     page, reviewed_call, screenshot
 ):
@@ -160,12 +176,15 @@ def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
     page.goto(reverse("admin:catalogue_opportunity_change", args=[opportunity.pk]))
     page.get_by_role("link", name="Ranking").click()
 
-    # The ranking: best first, with the figures, the flag and the charts.
+    # The ranking, on the panel's own pages: best first, with the figures, the
+    # reviews in / assigned, the flag and the charts.
+    expect(page).to_have_url(re.compile(rf"/admin/panel/{opportunity.pk}/ranking/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ranking")
     ranking = page.locator("#ranking tbody tr")
     expect(ranking).to_have_count(4)
     expect(ranking.first).to_contain_text(first.reference)
     expect(ranking.first.locator(".mean")).to_have_text("4.50")
+    expect(ranking.first.locator(".reviews")).to_have_text("2 / 2")
     expect(page.locator("svg[role=img]")).to_have_count(3)
     expect(page.locator("#by-country")).to_contain_text("France")
     check_accessibility(page)
@@ -197,6 +216,10 @@ def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
     page.get_by_role("link", name="Release all decisions").click()
     expect(page.locator("#release-summary")).to_contain_text("Selected")
     expect(page.locator("#release-recipients")).to_have_text("8")
+    # Every review is in: nothing outstanding to confirm by typing its number.
+    expect(page.locator("#release-outstanding")).to_have_text("0 / 8")
+    expect(page.locator("#release-outstanding-note")).to_have_count(0)
+    expect(page.get_by_label("Reviews outstanding")).to_have_count(0)
     page.get_by_role("button", name="Release all decisions").click()
     expect(page.locator(".messagelist")).to_contain_text("4 decisions released")
     opportunity = Opportunity.objects.get(pk=opportunity.pk)
@@ -204,13 +227,4 @@ def test_administrator_ranks_recommends_and_releases_then_researcher_reads(
 
     # The researcher signs in and reads the decision on their proposal.
     page.context.clear_cookies()
-    sign_in(page, PI_EMAIL, code=False)
-    page.goto(first.get_absolute_url())
-    decision = page.locator(".proposal-decision")
-    expect(decision.locator(".decision-outcome")).to_have_text("Selected")
-    expect(decision).to_contain_text("Dear Dr Camille Laurent")
-    expect(decision).to_contain_text("Comment worth 5: clear objectives")
-    expect(decision).to_contain_text("Reviewer 2")
-    expect(decision).not_to_contain_text(CONFIDENTIAL)
-    for reviewer in reviewers:
-        expect(page.locator("body")).not_to_contain_text(reviewer.full_name)
+    read_the_decision(page, first, reviewers)

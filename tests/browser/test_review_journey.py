@@ -1,6 +1,7 @@
 """A reviewer's journey, in Chromium against the live server: they sign in to the
-admin with their password and authenticator code, open the assignment waiting
-for them in a dual-anonymous call, declare no conflict of interest, score the
+reviewers' site (/review/) with their password and authenticator code, find the
+assignment waiting for them in a dual-anonymous call on their work list, open
+it from "All my assignments", declare no conflict of interest, score the
 proposal, save a draft, submit it after confirming, and find it locked.
 
 (The administrators' and the researcher's half of the story — assigning,
@@ -33,14 +34,16 @@ def assignment(transactional_db):
 
 
 def sign_in_with_two_factors(page) -> None:
-    page.goto("/admin/")
+    """/review/ sends them to allauth's sign-in, then the code, then back."""
+    page.goto("/review/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
     page.get_by_label("Email").fill(REVIEWER_EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/"))
     page.get_by_label("Code").fill(current_code())
     page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/admin/$"))
+    expect(page).to_have_url(re.compile(r"/review/$"))
 
 
 def declare_no_conflict(page) -> None:
@@ -62,7 +65,11 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, assignment, scre
     identity = build.Identity()
     sign_in_with_two_factors(page)
 
-    page.get_by_role("link", name="Review assignments").click()
+    # The index is their work: the assignment waits for an answer, due soon.
+    to_answer = page.locator("#to-answer")
+    expect(to_answer).to_contain_text(assignment.proposal.reference)
+    expect(to_answer).to_contain_text("Beijing time (UTC+8)")
+    page.get_by_role("link", name="All my assignments").click()
     expect(page.locator("#result_list")).to_contain_text(assignment.proposal.reference)
     expect(page.locator("#result_list")).to_contain_text("Beijing time (UTC+8)")
     page.get_by_role("link", name=assignment.proposal.reference).click()
@@ -99,6 +106,6 @@ def test_reviewer_declares_no_conflict_scores_and_submits(page, assignment, scre
     review = Review.objects.get(assignment=assignment)
     assert review.status == ReviewStatus.SUBMITTED
     assert sorted(review.scores.values_list("score", flat=True)) == [4, 4, 4]
+    screenshot("reviewer-journey.png")
     violations = serious_violations(page)
     assert violations == [], format_violations(violations)
-    screenshot("reviewer-journey.png")

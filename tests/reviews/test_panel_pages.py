@@ -267,7 +267,7 @@ def test_thread_page_posts_designates_and_writes_the_consensus(client):
 
     client.post(url, {"post": "1", "body": "Please discuss the thermal design."})
     client.post(url, {"primary": "1", "reviewer": reviewer.pk})
-    client.post(url, {"consensus": "1", "body": "A strong proposal."})
+    client.post(url, {"consensus": "1", "consensus-body": "A strong proposal."})
     response = client.get(url)
 
     assert list(DiscussionPost.objects.values_list("body", flat=True)) == [
