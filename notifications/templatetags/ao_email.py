@@ -3,7 +3,6 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils import formats
-from django.utils.translation import gettext as _
 
 register = template.Library()
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -14,6 +13,5 @@ def beijing_time(value: str | datetime) -> str:
     """An ISO timestamp (as stored in an email's JSON context) in Beijing time."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     local = moment.astimezone(BEIJING)
-    return _("%(moment)s Beijing time (UTC+8)") % {
-        "moment": formats.date_format(local, "DATETIME_FORMAT")
-    }
+    # The project's DATETIME_FORMAT (config/formats) already names the zone.
+    return formats.date_format(local, "DATETIME_FORMAT")

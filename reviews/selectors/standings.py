@@ -26,6 +26,7 @@ after) or it may nest loops over every pair of rows.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -272,6 +273,17 @@ class _Figure(Expression):
 
     def get_group_by_cols(self):
         return [self]
+
+    def get_db_converters(self, connection):
+        # SQLite hands a computed decimal back with 15 digits (4.40000000000000):
+        # every backend gives the field's own places.
+        return [*super().get_db_converters(connection), self._to_places]
+
+    def _to_places(self, value, expression, connection):
+        places = getattr(self.output_field, "decimal_places", None)
+        if value is None or places is None:
+            return value
+        return Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 
 def _figure(alias: str, column: str, output_field) -> _Figure:

@@ -130,7 +130,6 @@ def test_email_msgids_are_found_in_templates_and_tags():
 
     assert "Proposal deadline" in msgids
     assert "New Announcement of Opportunity: %(title)s" in msgids
-    assert "%(moment)s Beijing time (UTC+8)" in msgids
 
 
 def test_email_strings_are_all_translated_to_chinese():
@@ -143,3 +142,17 @@ def test_email_strings_are_all_translated_to_chinese():
     missing = email_msgids() - translated_msgids(CATALOGUE)
 
     assert sorted(msgid for _context, msgid in missing) == []
+
+
+def test_beijing_time_names_the_zone_once_in_each_language():
+    from django.utils import translation  # noqa: PLC0415
+
+    from notifications.templatetags.ao_email import beijing_time  # noqa: PLC0415
+
+    with translation.override("en"):
+        english = beijing_time("2026-12-26T22:11:00+00:00")
+    with translation.override("zh-hans"):
+        chinese = beijing_time("2026-12-26T22:11:00+00:00")
+
+    assert english == "27 Dec 2026, 06:11 Beijing time (UTC+8)"
+    assert chinese == "北京时间 2026年12月27日 06:11（UTC+8）"
