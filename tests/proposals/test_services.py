@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from catalogue.enums import OpportunityStatus, ResourcePolicy
 from proposals.enums import ProposalStage, ProposalStatus, Section
@@ -517,7 +517,7 @@ def test_submit_proposal_at_or_after_the_deadline_is_refused_and_the_draft_kept(
     messages = _refusal(proposal, now=deadline + late)
 
     assert messages == [
-        f"The proposal deadline passed on {_beijing(deadline)} Beijing time (UTC+8)."
+        f"The proposal deadline passed on {_beijing(deadline)}."
     ]
     assert Proposal.objects.values().get(pk=proposal.pk) == before
     assert ProposalVersion.objects.count() == 0
@@ -534,9 +534,10 @@ def test_submit_proposal_uses_the_server_clock_by_default(ready_proposal, monkey
 
 
 def _beijing(moment) -> str:
-    return formats.date_format(
-        moment.astimezone(timezone.get_fixed_timezone(480)), "DATETIME_FORMAT"
-    )
+    """How an English refusal writes a moment: "11 Dec 2026, 06:45 Beijing time
+    (UTC+8)", written out here rather than through the format it checks."""
+    local = moment.astimezone(timezone.get_fixed_timezone(480))
+    return f"{local.day} {local:%b %Y, %H:%M} Beijing time (UTC+8)"
 
 
 # Versions -------------------------------------------------------------------
@@ -709,7 +710,7 @@ def test_submit_proposal_letter_after_its_deadline_is_refused(
 
     assert messages == [
         "The letter-of-intent deadline passed on "
-        f"{_beijing(letter_call.loi_deadline)} Beijing time (UTC+8)."
+        f"{_beijing(letter_call.loi_deadline)}."
     ]
 
 
