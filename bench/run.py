@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHES = ["bench.pages", "bench.emails", "bench.manifest"]
+BENCHES = ["bench.pages", "bench.emails", "bench.manifest", "bench.panel"]
 
 
 def main() -> None:

@@ -31,6 +31,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import CharField, Value
@@ -87,6 +88,9 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _ASSIGNMENT, _BID = "assignment", "bid"
 
 
+# The automatic plan checks every pair of a call (2,000 proposals × 150
+# reviewers): the same few thousand names and addresses, normalised once each.
+@lru_cache(maxsize=65536)
 def normalise_institution(name: str) -> str:
     """Case, accents of width, punctuation and spacing set aside for comparison."""
     folded = unicodedata.normalize("NFKC", name or "").casefold()
@@ -104,6 +108,7 @@ def is_public_domain(domain: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def institutional_domain(address: str) -> str:
     """The address's domain when it can say something of an institution, else ""."""
     domain = email_domain(address)
