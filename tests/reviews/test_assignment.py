@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reviews.assignment import (
     FIT_SCALE,
+    LP_MIN_PAIRS,
     balanced_assignment,
     keyword_fit,
     plan_assignments,
@@ -670,3 +671,128 @@ def test_plan_and_hand_assignment_give_the_same_conflict_reasons(kind):
     assert list(reasons) == by_hand
     assert by_hand != []
     assert "1 have a conflict of interest and 0 were asked before" in slot.reasons[0]
+
+
+# --- the linear programme for large calls -------------------------------------
+
+
+def _large_instance(rng, *, proposals=60, reviewers=15, eligibility=0.8):
+    proposal_ids = range(1, proposals + 1)
+    reviewer_ids = range(100, 100 + reviewers)
+    eligible = {
+        p: [r for r in reviewer_ids if rng.random() < eligibility] for p in proposal_ids
+    }
+    return {
+        "needs": {p: rng.randint(1, 4) for p in proposal_ids},
+        "eligible": eligible,
+        "fit": {
+            (p, r): rng.randint(0, FIT_SCALE) for p in proposal_ids for r in eligible[p]
+        },
+        "loads": {r: rng.randint(0, 4) for r in reviewer_ids},
+        "bids": {
+            (p, r): rng.choice([0, 0, 0, *BID_WEIGHTS.values()])
+            for p in proposal_ids
+            for r in eligible[p]
+        },
+    }
+
+
+def _criteria(pairs, instance):
+    """Filled slots, then the bid_objective criteria."""
+    return (
+        len(pairs),
+        *_bid_objective(pairs, instance["loads"], instance["fit"], instance["bids"]),
+    )
+
+
+def _spread(pairs, loads):
+    final = _loads(pairs, sorted(loads), loads)
+    return max(final) - min(final)
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("eligibility", [0.3, 0.8, 1.0])
+def test_linear_programme_plans_as_well_as_the_flow(seed, eligibility):
+    instance = _large_instance(random.Random(seed), eligibility=eligibility)
+
+    flow = balanced_assignment(**instance, method="flow")
+    lp = balanced_assignment(**instance, method="lp")
+
+    assert len(lp) == len(set(lp))
+    assert all(r in instance["eligible"][p] for p, r in lp)
+    assert _criteria(lp, instance) == _criteria(flow, instance)
+    if _spread(flow, instance["loads"]) <= 1:
+        assert _spread(lp, instance["loads"]) <= 1
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_linear_programme_is_optimal_on_small_instances(seed):
+    """The brute force of test_plan_with_bids_is_optimal_on_small_instances."""
+    rng = random.Random(seed)
+    proposals = [1, 2, 3]
+    reviewers = [10, 11, 12, 13]
+    needs = {p: rng.randint(1, 2) for p in proposals}
+    eligible = {p: [r for r in reviewers if rng.random() < 0.8] for p in proposals}
+    fit = {(p, r): rng.randint(0, FIT_SCALE) for p in proposals for r in reviewers}
+    loads = {r: rng.randint(0, 2) for r in reviewers}
+    bids = {
+        (p, r): rng.choice([0, 0, *BID_WEIGHTS.values()])
+        for p in proposals
+        for r in reviewers
+    }
+
+    pairs = balanced_assignment(
+        needs=needs, eligible=eligible, fit=fit, loads=loads, bids=bids, method="lp"
+    )
+
+    choices = [
+        itertools.combinations(eligible[p], min(needs[p], len(eligible[p])))
+        for p in proposals
+    ]
+    best = min(
+        _bid_objective(plan, loads, fit, bids)
+        for combo in itertools.product(*choices)
+        for plan in [
+            [(p, r) for p, rs in zip(proposals, combo, strict=True) for r in rs]
+        ]
+    )
+    assert _bid_objective(pairs, loads, fit, bids) == best
+
+
+def test_linear_programme_loads_a_reviewer_far_above_the_fair_share_when_needed():
+    """Reviewer 100 alone may review proposals 1–30: far more than the levels
+    the programme starts them with."""
+    rng = random.Random(3)
+    instance = _large_instance(rng, proposals=40, reviewers=8)
+    for p in range(1, 31):
+        instance["eligible"][p] = [100]
+        instance["fit"][p, 100] = 0
+
+    flow = balanced_assignment(**instance, method="flow")
+    lp = balanced_assignment(**instance, method="lp")
+
+    assert Counter(r for _p, r in lp)[100] >= 30
+    assert _criteria(lp, instance) == _criteria(flow, instance)
+
+
+def test_linear_programme_places_nothing_without_eligible_reviewers():
+    pairs = balanced_assignment(
+        needs={1: 2, 2: 1}, eligible={1: [], 2: [10]}, method="lp"
+    )
+
+    assert pairs == [(2, 10)]
+
+
+def test_large_calls_are_planned_by_the_linear_programme():
+    rng = random.Random(11)
+    instance = _large_instance(rng, proposals=400, reviewers=20, eligibility=0.9)
+    assert sum(map(len, instance["eligible"].values())) >= LP_MIN_PAIRS
+
+    assert balanced_assignment(**instance) == balanced_assignment(
+        **instance, method="lp"
+    )
+
+
+def test_balanced_assignment_refuses_an_unknown_method():
+    with pytest.raises(ValueError, match="simplex"):
+        balanced_assignment(needs={1: 1}, eligible={1: [10]}, method="simplex")
