@@ -58,7 +58,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from proposals.models import TeamMember
-from reviews.conflicts import conflict_reasons, declared_conflicts
+from reviews.conflicts import (
+    conflict_reasons,
+    declared_conflicts,
+    institutions_of,
+    parties,
+)
 from reviews.enums import ACTIVE_ASSIGNMENT_STATUSES, BID_WEIGHTS, BidPreference
 from reviews.models import Bid, ReviewAssignment, split_keywords
 
@@ -543,6 +548,7 @@ def plan_assignments(
     held = Counter((a.proposal_id, a.stage) for a in active)
     loads = Counter(a.reviewer_id for a in active)
     declared = declared_conflicts(r.pk for r in reviewers)
+    institutions = {r.pk: institutions_of(r) for r in reviewers}
     preferences = _bids(opportunity=opportunity, reviewers=reviewers)
     expertise = {r.pk: _expertise(r) for r in reviewers}
 
@@ -555,9 +561,14 @@ def plan_assignments(
         )
         keywords = split_keywords(proposal.keywords)
         eligible[proposal.pk] = []
+        team = parties(proposal)
         for reviewer in reviewers:
             reasons = conflict_reasons(
-                reviewer=reviewer, proposal=proposal, declared=declared
+                reviewer=reviewer,
+                proposal=proposal,
+                declared=declared,
+                team=team,
+                institutions=institutions[reviewer.pk],
             )
             if reasons:
                 excluded[proposal.pk].conflicted += 1

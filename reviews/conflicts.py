@@ -233,23 +233,36 @@ def declared_conflicts(reviewer_ids: Iterable[int]) -> DeclaredConflicts:
     )
 
 
+def institutions_of(reviewer) -> dict[str, str]:
+    """The reviewer's institutions, normalised → as written."""
+    return {
+        normalise_institution(name): name for name in reviewer_institutions(reviewer)
+    }
+
+
 def conflict_reasons(
-    *, reviewer, proposal, declared: DeclaredConflicts | None = None
+    *,
+    reviewer,
+    proposal,
+    declared: DeclaredConflicts | None = None,
+    team: list[Party] | None = None,
+    institutions: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Every reason `reviewer` may not review `proposal`; empty when none.
 
     Reads the proposal's investigator and `team_members.all()` (prefetch them)
-    and the reviewer's profile. `declared` is looked up when not given (one
-    query); pass it from `declared_conflicts` when checking many pairs.
+    and the reviewer's profile. When checking many pairs, pass what does not
+    change from pair to pair: `declared` (from `declared_conflicts`, else one
+    query), the proposal's `team` (`parties`) and the reviewer's `institutions`
+    (`institutions_of`).
     """
     if declared is None:
         declared = declared_conflicts([reviewer.pk])
     reasons = []
-    team = parties(proposal)
+    team = parties(proposal) if team is None else team
     own_email = reviewer.email.lower()
-    institutions = {
-        normalise_institution(name): name for name in reviewer_institutions(reviewer)
-    }
+    if institutions is None:
+        institutions = institutions_of(reviewer)
     own_domain = institutional_domain(reviewer.email)
     for party in team:
         if party.user_id == reviewer.pk or party.email.lower() == own_email:
@@ -305,11 +318,17 @@ def conflicts_between(*, proposals, reviewers) -> dict[tuple[int, int], list[str
     investigator and team, the reviewers with `reviewer_profile`."""
     reviewers = list(reviewers)
     declared = declared_conflicts(reviewer.pk for reviewer in reviewers)
+    institutions = {reviewer.pk: institutions_of(reviewer) for reviewer in reviewers}
     found = {}
     for proposal in proposals:
+        team = parties(proposal)
         for reviewer in reviewers:
             reasons = conflict_reasons(
-                reviewer=reviewer, proposal=proposal, declared=declared
+                reviewer=reviewer,
+                proposal=proposal,
+                declared=declared,
+                team=team,
+                institutions=institutions[reviewer.pk],
             )
             if reasons:
                 found[proposal.pk, reviewer.pk] = reasons
