@@ -516,9 +516,7 @@ def test_submit_proposal_at_or_after_the_deadline_is_refused_and_the_draft_kept(
 
     messages = _refusal(proposal, now=deadline + late)
 
-    assert messages == [
-        f"The proposal deadline passed on {_beijing(deadline)}."
-    ]
+    assert messages == [f"The proposal deadline passed on {_beijing(deadline)}."]
     assert Proposal.objects.values().get(pk=proposal.pk) == before
     assert ProposalVersion.objects.count() == 0
     assert proposal.documents.count() == 1
@@ -709,8 +707,7 @@ def test_submit_proposal_letter_after_its_deadline_is_refused(
     messages = _refusal(letter, now=letter_call.loi_deadline + timedelta(seconds=1))
 
     assert messages == [
-        "The letter-of-intent deadline passed on "
-        f"{_beijing(letter_call.loi_deadline)}."
+        f"The letter-of-intent deadline passed on {_beijing(letter_call.loi_deadline)}."
     ]
 
 
