@@ -240,6 +240,12 @@ class ConsensusForm(forms.Form):
         error_messages={"required": _("Write the consensus report.")},
     )
 
+    def __init__(self, *args, required: bool = True, **kwargs):
+        """`required=False` for administrators, who may empty the report (no
+        report is then sent)."""
+        super().__init__(*args, **kwargs)
+        self.fields["body"].required = required
+
 
 def bid_field_name(proposal_pk: int) -> str:
     return f"bid_{proposal_pk}"

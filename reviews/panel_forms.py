@@ -25,7 +25,6 @@ from django import forms
 from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from reviews.enums import DecisionOutcome
 
@@ -297,15 +296,6 @@ class LetterRowForm(forms.Form):
 # --- the panel's phases and settings (reviews.panel.phases) ----------------------
 
 
-class PostForm(forms.Form):
-    body = forms.CharField(
-        label=pgettext_lazy("discussion", "Message"),
-        widget=forms.Textarea(attrs={"rows": 4, "class": "panel-wide"}),
-        max_length=10000,
-        error_messages={"required": _("Write a message.")},
-    )
-
-
 class PrimaryReviewerForm(forms.Form):
     """One of the proposal's reviewers, or none (the administrators write)."""
 
@@ -331,19 +321,6 @@ class PrimaryReviewerForm(forms.Form):
     def chosen(self):
         pk = self.cleaned_data["reviewer"]
         return self.reviewers.get(pk) if pk is not None else None
-
-
-class ConsensusForm(forms.Form):
-    body = forms.CharField(
-        label=_("Consensus report"),
-        help_text=_(
-            "Sent to the team with the decision, beside each reviewer's comments "
-            "for the proposer. Empty: no report."
-        ),
-        widget=forms.Textarea(attrs={"rows": 10, "class": "panel-wide"}),
-        max_length=20000,
-        required=False,
-    )
 
 
 class PanelSettingsForm(forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from proposals.enums import ProposalStage
 from reviews import selectors, services
 from reviews.enums import AssignmentStatus, PhaseStatus, ReviewStatus
+from reviews.forms import ConsensusForm, MessageForm
 from reviews.panel.base import (
     REFUSALS,
     opportunity_for,
@@ -27,9 +28,7 @@ from reviews.panel.base import (
     show_refusal,
 )
 from reviews.panel_forms import (
-    ConsensusForm,
     PanelSettingsForm,
-    PostForm,
     PrimaryReviewerForm,
 )
 from reviews.permissions import can_manage_panel
@@ -146,7 +145,7 @@ def thread_view(
         a.reviewer for a in assignments if a.status == AssignmentStatus.ACCEPTED
     ]
     report = selectors.consensus_report_for(proposal=proposal)
-    post_form = PostForm(request.POST if "post" in request.POST else None)
+    post_form = MessageForm(request.POST if "post" in request.POST else None)
     primary_form = PrimaryReviewerForm(
         request.POST if "primary" in request.POST else None,
         reviewers=reviewers,
@@ -156,6 +155,7 @@ def thread_view(
     consensus_form = ConsensusForm(
         request.POST if "consensus" in request.POST else None,
         prefix="consensus",
+        required=False,
         initial={"body": report.body if report else ""},
     )
     here = panel_url("thread", opportunity.pk, proposal.pk)
