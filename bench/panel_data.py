@@ -252,7 +252,9 @@ def _call(*, slug: str, mission, proposals: int, now):
                 science_areas="lunar and planetary science",
                 status="closed",
                 dual_anonymous=True,
-                reviewers_per_proposal=3,
+                # Three reviewers each are assigned: the fourth is what the
+                # automatic plan is for (2,000 pairs to plan).
+                reviewers_per_proposal=4,
                 opens_at=now - timedelta(days=150),
                 proposal_deadline=now - timedelta(days=40),
                 published_at=now - timedelta(days=150),

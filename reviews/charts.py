@@ -116,6 +116,10 @@ def dot_plot(
             legend=_("● one reviewer's weighted score   | mean   shaded: disagreement"),
         )
     )
+    # Each tip's words translated once, not once per dot.
+    disagree_tip = _("%(label)s: the reviewers disagree")
+    score_tip = _("%(label)s, reviewer %(number)s: %(score)s")
+    mean_tip = _("%(label)s: mean %(mean)s")
     for index, row in enumerate(rows):
         middle = TOP + ROW_HEIGHT * index + ROW_HEIGHT / 2
         if row.flagged:
@@ -127,7 +131,7 @@ def dot_plot(
                     w=width,
                     h=ROW_HEIGHT,
                     fill=FLAG_FILL,
-                    tip=_("%(label)s: the reviewers disagree") % {"label": row.label},
+                    tip=disagree_tip % {"label": row.label},
                 )
             )
         parts.append(
@@ -150,7 +154,7 @@ def dot_plot(
                         _number(middle),
                         BLUE,
                         BLUE,
-                        _("%(label)s, reviewer %(number)s: %(score)s")
+                        score_tip
                         % {"label": row.label, "number": number, "score": value},
                     )
                     for number, value in enumerate(row.values, start=1)
@@ -167,8 +171,7 @@ def dot_plot(
                     x=x(row.mean),
                     y1=_number(middle - 9),
                     y2=_number(middle + 9),
-                    tip=_("%(label)s: mean %(mean)s")
-                    % {"label": row.label, "mean": row.mean},
+                    tip=mean_tip % {"label": row.label, "mean": row.mean},
                     text_x=LABEL_WIDTH + PLOT_WIDTH + 10,
                     text_y=_number(middle + 4),
                     mean=row.mean,

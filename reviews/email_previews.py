@@ -157,3 +157,19 @@ def discussion_digest_sample() -> dict:
 register_sample("review_assignment_cancelled", cancelled_sample)
 register_sample("review_assignments_ended", assignments_ended_sample)
 register_sample("review_discussion_digest", discussion_digest_sample)
+
+
+def decision_summary_sample() -> dict:
+    return {
+        **_call(),
+        "opportunity_id": 7,
+        "total": 12,
+        "selected": 3,
+        "conditionally_selected": 2,
+        "not_selected": 7,
+        "ranking_path": "/admin/panel/7/ranking/",
+        "path": "/admin/panel/7/decisions/",
+    }
+
+
+register_sample("decision_summary", decision_summary_sample)

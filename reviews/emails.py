@@ -12,7 +12,9 @@ What reaches whom:
 - administrators (a conflict declared) get the reviewer, the proposal and the
   reason;
 - the call's CNSA contacts (every review of a proposal in) get the proposal and
-  the number of reviews;
+  the number of reviews; when the call's decisions are released, one summary
+  (how many proposals of each outcome, links to the panel's ranking and
+  decisions pages) — a contact without an account in their preferred language;
 - the principal investigator and the team (the decision) get the outcome, the
   letter, the panel's consensus report and the reviewers' comments meant for
   them, as "Reviewer 1, 2 …" — never a reviewer's name, score or confidential
@@ -35,8 +37,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
+from notifications.events import contact_recipients
 from notifications.services import Recipient, queue_email
-from reviews.enums import ReviewStatus
+from reviews.enums import DecisionOutcome, ReviewStatus
 from reviews.permissions import ADMINISTRATORS_GROUP
 
 MANAGE_CODENAME = "manage_reviews"
@@ -95,22 +98,9 @@ def administrators() -> list[Recipient]:
 
 
 def contacts(opportunity) -> list[Recipient]:
-    """The call's CNSA contacts; one with an account is written in their language."""
-    addresses = [contact.email for contact in _contacts_sorted(opportunity)]
-    accounts = {
-        user.email.lower(): user
-        for user in get_user_model().objects.filter(
-            email__in=[address.lower() for address in addresses], is_active=True
-        )
-    }
-    recipients: dict[str, Recipient] = {}
-    for address in addresses:
-        user = accounts.get(address.lower())
-        recipients.setdefault(
-            address.lower(),
-            Recipient.for_user(user) if user else Recipient(email=address),
-        )
-    return list(recipients.values())
+    """The call's CNSA contacts: one with an account is written to in the
+    account's language, one without in the contact's preferred language."""
+    return contact_recipients(_contacts_sorted(opportunity))
 
 
 def team(proposal) -> list[Recipient]:
@@ -329,4 +319,37 @@ def review_assignments_ended(*, opportunity, reviewer, assignments) -> None:
             "path": reviewer_index_path(),
         },
         reply_to=reply_address(opportunity),
+    )
+
+
+# --- the release summary to the call's CNSA contacts ---------------------------
+
+
+def decisions_released(*, opportunity, decisions) -> None:
+    """To the call's CNSA contacts, once per call: how many proposals each
+    outcome took and links to the panel's ranking and decisions pages (the
+    template makes them absolute from settings.SITE_URL). Called by
+    reviews.services.release_decisions with the decisions it released."""
+    counts = {outcome.value: 0 for outcome in DecisionOutcome}
+    for decision in decisions:
+        counts[decision.outcome] += 1
+    _send(
+        event=f"decisions-summary:{opportunity.pk}",
+        recipients=contacts(opportunity),
+        template="decision_summary",
+        context={
+            **_call_context(opportunity),
+            "opportunity_id": opportunity.pk,
+            "total": sum(counts.values()),
+            "selected": counts[DecisionOutcome.SELECTED],
+            "conditionally_selected": counts[DecisionOutcome.CONDITIONALLY_SELECTED],
+            "not_selected": counts[DecisionOutcome.NOT_SELECTED],
+            "ranking_path": _path_or(
+                "admin:reviews_panel_ranking", [opportunity.pk], "/admin/panel/"
+            ),
+            "path": _path_or(
+                "admin:reviews_panel_decisions", [opportunity.pk], "/admin/panel/"
+            ),
+        },
+        reply_to="",
     )

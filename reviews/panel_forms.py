@@ -3,8 +3,8 @@
 They parse what an administrator posts; reviews.services decides and writes.
 
 - AssignForm: one reviewer for one or several proposals, with a due date;
-- AutoAssignForm: the due date of an automatic plan, and the plan as shown,
-  signed (`sign_plan` / `unsign_plan`), so "Save this plan" saves what was seen;
+- AutoAssignForm: the due date of an automatic plan, and the stored plan shown
+  (its id and fingerprint), so "Save this plan" saves what was seen;
 - ReopenForm: the reason for reopening a submitted review;
 - ManifestForm: diversity limits and a pin (auto / in / out) per candidate;
 - DecisionRowForm: per proposal, the outcome and the conditions;
@@ -22,7 +22,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core import signing
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,8 +29,6 @@ from reviews.enums import DecisionOutcome
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DEFAULT_REVIEW_DAYS = 21
-PLAN_SALT = "reviews.panel.plan"
-PLAN_MAX_AGE_S = 60 * 60 * 24  # a plan shown more than a day ago is made again
 
 PIN_AUTO = "auto"
 PIN_IN = "in"
@@ -104,10 +101,29 @@ class AssignForm(forms.Form):
     def due_at(self) -> datetime:
         return due_at(self.cleaned_data["due"])
 
+    def reviewer_options(self, reviewers) -> list[dict]:
+        """The reviewer select's options, from the reviewers the page has read
+        already (the field's queryset is read only to check a reviewer posted):
+        dicts of `value`, `label` and `selected`."""
+        field = self.fields["reviewer"]
+        chosen = str(self["reviewer"].value() or "")
+        return [
+            {
+                "value": reviewer.pk,
+                "label": field.label_from_instance(reviewer),
+                "selected": str(reviewer.pk) == chosen,
+            }
+            for reviewer in reviewers
+        ]
+
 
 class AutoAssignForm(forms.Form):
+    """Save the stored plan shown (reviews.models.AssignmentPlanRun): its id
+    and the fingerprint it was shown with, and the reviews' due date."""
+
     due = DueDateField()
-    plan = forms.CharField(widget=forms.HiddenInput, required=False)
+    plan = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("due", default_due_day())
@@ -115,36 +131,6 @@ class AutoAssignForm(forms.Form):
 
     def due_at(self) -> datetime:
         return due_at(self.cleaned_data["due"])
-
-    def shown_plan(self) -> list[tuple[int, int, str]] | None:
-        """The pairs of the plan the administrator saw; None if it is missing,
-        altered or too old."""
-        return unsign_plan(self.cleaned_data.get("plan", ""))
-
-
-def plan_pairs(plan) -> list[tuple[int, int, str]]:
-    """(proposal id, reviewer id, fit) of each planned assignment, in order."""
-    return [
-        (row.proposal.pk, row.reviewer.pk, str(row.fit)) for row in plan.assignments
-    ]
-
-
-def sign_plan(plan) -> str:
-    return signing.dumps(
-        {"opportunity": plan.opportunity.pk, "pairs": plan_pairs(plan)},
-        salt=PLAN_SALT,
-        compress=True,
-    )
-
-
-def unsign_plan(value: str) -> list[tuple[int, int, str]] | None:
-    if not value:
-        return None
-    try:
-        data = signing.loads(value, salt=PLAN_SALT, max_age=PLAN_MAX_AGE_S)
-    except signing.BadSignature:
-        return None
-    return [tuple(pair) for pair in data.get("pairs", [])]
 
 
 class ReopenForm(forms.Form):

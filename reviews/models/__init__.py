@@ -16,7 +16,8 @@ discussion phases (only reviews.workflow assigns them), and around it the
 reviewers' Bids, each proposal's DiscussionPosts, the ReviewRevisions kept when a
 submitted review is revised, and the proposal's ConsensusReport.
 
-The package: reviewers.py, assignments.py, decisions.py, panels.py.
+The package: reviewers.py, assignments.py, decisions.py, panels.py, standings.py
+(the ranking figures kept between requests).
 """
 
 from reviews.models.assignments import (
@@ -40,13 +41,20 @@ from reviews.models.panels import (
     PanelEvent,
     ReviewRevision,
 )
+from reviews.models.plans import AssignmentPlanRun, PlanLoad, PlannedPair, PlanShortfall
 from reviews.models.reviewers import (
     ReviewerProfile,
     split_keywords,
 )
+from reviews.models.standings import (
+    RankingFigures,
+    RankingFigureSet,
+    RankingState,
+)
 
 __all__ = [
     "AssignmentEvent",
+    "AssignmentPlanRun",
     "Bid",
     "ConsensusReport",
     "Decision",
@@ -56,6 +64,12 @@ __all__ = [
     "HistoryLine",
     "Panel",
     "PanelEvent",
+    "PlanLoad",
+    "PlanShortfall",
+    "PlannedPair",
+    "RankingFigureSet",
+    "RankingFigures",
+    "RankingState",
     "Review",
     "ReviewAssignment",
     "ReviewEvent",

@@ -8,12 +8,15 @@ from collections import defaultdict
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from catalogue.templatetags.catalogue_tags import beijing
 from reviews import selectors, services
-from reviews.assignment import plan_assignments
-from reviews.enums import ACTIVE_ASSIGNMENT_STATUSES, BidPreference
+from reviews.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, BidPreference
 from reviews.panel.base import (
     REFUSALS,
     opportunity_for,
@@ -23,8 +26,12 @@ from reviews.panel.base import (
     render,
     show_refusal,
 )
-from reviews.panel_forms import AssignForm, AutoAssignForm, plan_pairs, sign_plan
+from reviews.panel_forms import AssignForm, AutoAssignForm
 from reviews.permissions import can_manage_reviews
+from reviews.services import assigning as plan_services
+
+# While a plan is computing, its page reloads itself every this many seconds.
+PLAN_REFRESH_SECONDS = 5
 
 
 def _refusal_lines(refused) -> list[str]:
@@ -46,9 +53,12 @@ def assign_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     opportunity = opportunity_for(request, opportunity_pk, allowed=can_manage_reviews)
     if request.method == "POST" and "cancel" in request.POST:
         return _cancel_assignment(request, opportunity)
-    proposals = selectors.proposals_awaiting_review(opportunity=opportunity)
-    reviewers = selectors.reviewer_loads(opportunity=opportunity)
-    form = AssignForm(request.POST or None, proposals=proposals, reviewers=reviewers)
+    proposals = selectors.proposals_to_assign(opportunity=opportunity)
+    form = AssignForm(
+        request.POST or None,
+        proposals=proposals,
+        reviewers=selectors.eligible_reviewers(),
+    )
     if request.method == "POST" and form.is_valid():
         chosen = sorted(form.cleaned_data["proposals"], key=lambda p: p.pk)
         reviewer = form.cleaned_data["reviewer"]
@@ -77,8 +87,9 @@ def assign_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
             form.add_error(None, _("Not assigned: %(why)s") % {"why": line})
 
     page = paginate(request, proposals)
+    reviewers = selectors.reviewer_loads(opportunity=opportunity)
     by_proposal = defaultdict(list)
-    for assignment in selectors.assignments_on_proposals(
+    for assignment in selectors.assignments_listed(
         user=request.user,
         opportunity=opportunity,
         proposal_ids=[proposal.pk for proposal in page],
@@ -86,13 +97,14 @@ def assign_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         by_proposal[assignment.proposal_id].append(assignment)
     ticked = {str(value) for value in form["proposals"].value() or []}
     rows = []
+    shown = _AssignmentLines()
     for proposal in page:
         held = by_proposal.get(proposal.pk, [])
         active = [a for a in held if a.status in ACTIVE_ASSIGNMENT_STATUSES]
         rows.append(
             {
                 "proposal": proposal,
-                "assignments": held,
+                "assignments": [shown.line(assignment) for assignment in held],
                 "active": len(active),
                 "missing": max(0, opportunity.reviewers_per_proposal - len(active)),
                 "ticked": str(proposal.pk) in ticked,
@@ -106,11 +118,68 @@ def assign_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         tab="assign",
         form=form,
         rows=rows,
-        reviewer_rows=[
-            {"reviewer": reviewer, "load": reviewer.load} for reviewer in reviewers
-        ],
+        # The reviewer select and the loads table list every reviewer of the
+        # pool (150 at the bench): written here in one pass each, not through a
+        # template loop of several lookups per row.
+        reviewer_options=format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (
+                    option["value"],
+                    SELECTED if option["selected"] else "",
+                    option["label"],
+                )
+                for option in form.reviewer_options(reviewers)
+            ),
+        ),
+        reviewer_rows=format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td>'
+            '<td class="number">{}</td></tr>',
+            (
+                (
+                    reviewer.get_full_name(),
+                    reviewer.institution,
+                    _expertise(reviewer),
+                    reviewer.load,
+                )
+                for reviewer in reviewers
+            ),
+        ),
         **pages(request, page),
     )
+
+
+SELECTED = mark_safe(" selected")
+
+
+def _expertise(reviewer) -> str:
+    profile = getattr(reviewer, "reviewer_profile", None)
+    return (profile.expertise if profile is not None else "") or "—"
+
+
+class _AssignmentLines:
+    """What the assignment page shows of each assignment, its texts worked out
+    once per status and per due date rather than once per assignment."""
+
+    def __init__(self):
+        self.statuses = {value: str(label) for value, label in AssignmentStatus.choices}
+        self.dues: dict = {}
+
+    def line(self, assignment) -> dict:
+        due = assignment.due_at
+        if due not in self.dues:
+            self.dues[due] = beijing(due)
+        name = assignment.reviewer.get_full_name()
+        return {
+            "pk": assignment.pk,
+            "reviewer": name,
+            "status": self.statuses.get(assignment.status, assignment.status),
+            "is_active": assignment.status in ACTIVE_ASSIGNMENT_STATUSES,
+            "due": self.dues[due],
+            "cancel": _("the assignment of %(name)s") % {"name": name},
+        }
 
 
 def _cancel_assignment(request: HttpRequest, opportunity) -> HttpResponse:
@@ -139,80 +208,35 @@ def _cancel_assignment(request: HttpRequest, opportunity) -> HttpResponse:
 
 
 def auto_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
-    """The automatic plan (reviews.assignment.plan_assignments), shown a page
-    of proposals at a time; "Save this plan" saves it only if it is still the
-    plan that was shown."""
+    """The call's automatic plan (reviews.assignment.plan_assignments), computed
+    by a task when asked ("Compute the plan") and stored: shown a page of
+    proposals at a time, with its age and a warning once its inputs changed.
+    "Save this plan" saves the stored plan shown, if it is still up to date."""
     opportunity = opportunity_for(request, opportunity_pk, allowed=can_manage_reviews)
-    reviewers = list(selectors.eligible_reviewers())
-    proposals = list(selectors.proposals_awaiting_review(opportunity=opportunity))
-    existing = list(selectors.call_assignments(opportunity=opportunity))
-    plan = plan_assignments(
-        opportunity=opportunity,
-        reviewers=reviewers,
-        existing=existing,
-        proposals=proposals,
-    )
+    if request.method == "POST" and "compute" in request.POST:
+        return _compute_plan(request, opportunity)
     form = AutoAssignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if form.shown_plan() != plan_pairs(plan):
-            messages.warning(
-                request,
-                _(
-                    "The plan has changed since it was shown (an assignment, a "
-                    "reviewer or a proposal changed). Here is the plan as it "
-                    "stands now: check it and save it again."
-                ),
+        saved = _save_plan(request, opportunity, form)
+        if saved is not None:
+            return saved
+    plan = selectors.latest_assignment_plan(opportunity=opportunity)
+    context = {}
+    if plan is not None and plan.is_ready:
+        fingerprint = selectors.plan_fingerprint(opportunity=opportunity)
+        context["outdated"] = fingerprint != plan.fingerprint
+        if not form.is_bound:
+            form = AutoAssignForm(
+                initial={"plan": plan.pk, "fingerprint": plan.fingerprint}
             )
-        elif not plan.assignments:
-            messages.info(request, _("There is nothing to assign."))
-        else:
-            try:
-                made = services.apply_plan(
-                    plan=plan, due=form.due_at(), actor=request.user
-                )
-            except REFUSALS as refusal:
-                show_refusal(request, refusal)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s assignment saved; the reviewer is emailed.",
-                        "%(count)s assignments saved; the reviewers are emailed.",
-                        len(made),
-                    )
-                    % {"count": len(made)},
-                )
-                return redirect(panel_url("assign", opportunity.pk))
-        form = AutoAssignForm(
-            initial={"due": form.cleaned_data["due"], "plan": sign_plan(plan)}
-        )
-    elif request.method != "POST":
-        form = AutoAssignForm(initial={"plan": sign_plan(plan)})
-    else:
-        form.data = form.data.copy()
-        form.data["plan"] = sign_plan(plan)
-
-    planned = defaultdict(list)
-    for row in plan.assignments:
-        planned[row.proposal.pk].append(row)
-    unfilled = {slot.proposal.pk: slot for slot in plan.unfilled}
-    held = defaultdict(int)
-    for assignment in existing:
-        if assignment.status in ACTIVE_ASSIGNMENT_STATUSES:
-            held[assignment.proposal_id] += 1
-    page = paginate(request, proposals)
-    rows = [
-        {
-            "proposal": proposal,
-            "held": held[proposal.pk],
-            "planned": [
-                (row, BidPreference(row.bid).label if row.bid else "")
-                for row in planned.get(proposal.pk, [])
-            ],
-            "unfilled": unfilled.get(proposal.pk),
+    if plan is not None and (plan.is_ready or plan.is_applied):
+        page = paginate(request, selectors.proposals_to_plan(opportunity=opportunity))
+        context |= {
+            "show_plan": True,
+            "rows": _plan_rows(plan, page),
+            "loads": selectors.plan_loads(plan=plan),
+            **pages(request, page),
         }
-        for proposal in page
-    ]
     return render(
         request,
         "auto.html",
@@ -221,7 +245,87 @@ def auto_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         tab="auto",
         form=form,
         plan=plan,
-        rows=rows,
-        reviewers=reviewers,
-        **pages(request, page),
+        refresh_seconds=PLAN_REFRESH_SECONDS,
+        **context,
     )
+
+
+def _plan_rows(plan, page) -> list[dict]:
+    """The page's proposals with their planned reviewers and shortfalls (two
+    queries, whatever the page)."""
+    ids = [proposal.pk for proposal in page]
+    planned = defaultdict(list)
+    for pair in selectors.planned_pair_rows(plan=plan, proposal_ids=ids):
+        planned[pair["proposal_id"]].append(pair)
+    short = {
+        slot.proposal_id: slot
+        for slot in selectors.plan_shortfalls(plan=plan, proposal_ids=ids)
+    }
+    return [
+        {
+            "proposal": proposal,
+            "held": proposal.held,
+            "planned": [
+                (pair, BidPreference(pair["bid"]).label if pair["bid"] else "")
+                for pair in planned.get(proposal.pk, [])
+            ],
+            "unfilled": short.get(proposal.pk),
+        }
+        for proposal in page
+    ]
+
+
+def _compute_plan(request: HttpRequest, opportunity) -> HttpResponse:
+    try:
+        plan, started = plan_services.request_assignment_plan(
+            opportunity=opportunity,
+            actor=request.user,
+            language=translation.get_language() or "",
+        )
+    except REFUSALS as refusal:
+        show_refusal(request, refusal)
+    else:
+        if not started:
+            messages.info(
+                request,
+                _(
+                    "The plan is already being computed (asked for at %(when)s): "
+                    "this page shows it when it is ready."
+                )
+                % {"when": beijing(plan.requested_at)},
+            )
+    return redirect(panel_url("auto", opportunity.pk))
+
+
+def _save_plan(request: HttpRequest, opportunity, form) -> HttpResponse | None:
+    """Save the stored plan posted; None (the page is shown again, with the
+    refusal) when it is refused."""
+    plan = selectors.assignment_plan_on_call(
+        opportunity=opportunity, pk=form.cleaned_data["plan"]
+    )
+    if plan is None:
+        messages.error(request, _("This plan no longer exists: compute it again."))
+        return redirect(panel_url("auto", opportunity.pk))
+    if not plan.planned_count:
+        messages.info(request, _("There is nothing to assign."))
+        return None
+    try:
+        made = services.apply_plan(
+            plan=plan,
+            due=form.due_at(),
+            actor=request.user,
+            fingerprint=form.cleaned_data["fingerprint"],
+        )
+    except REFUSALS as refusal:
+        show_refusal(request, refusal)
+        return None
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s assignment saved; the reviewer is emailed.",
+            "%(count)s assignments saved; the reviewers are emailed.",
+            len(made),
+        )
+        % {"count": len(made)},
+    )
+    return redirect(panel_url("assign", opportunity.pk))

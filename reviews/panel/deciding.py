@@ -13,6 +13,7 @@ from collections import Counter
 
 from django import forms
 from django.contrib import messages
+from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
@@ -24,9 +25,9 @@ from reviews.enums import DecisionOutcome
 from reviews.models import Decision
 from reviews.panel.base import (
     PER_PAGE,
+    PROBLEMS_SHOWN,
     REFUSALS,
     confirm,
-    first_problems,
     opportunity_for,
     pages,
     paginate,
@@ -119,7 +120,16 @@ def letters_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         opportunity=opportunity,
         title=_("Letters of intent"),
         tab="letters",
-        rows=[{"row": row, "form": forms_by_pk[row.pk]} for row in page],
+        rows=[
+            {
+                "row": row,
+                "form": forms_by_pk[row.pk],
+                **_values(forms_by_pk[row.pk], "choice", "note"),
+            }
+            for row in page
+        ],
+        choices=_choices(LetterRowForm, "choice"),
+        note_attributes=_widget_attributes(LetterRowForm, "note"),
         decided=selectors.letters_decided(opportunity=opportunity)[:PER_PAGE],
         **pages(request, page),
     )
@@ -177,20 +187,56 @@ def decisions_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
                 "decision": decision_of(row),
                 "incomplete": row.reviews_in < row.reviews_assigned,
                 "form": forms_by_pk.get(row.pk),
+                **_values(forms_by_pk.get(row.pk), "outcome", "conditions"),
                 "recommended": recommended is not None and row.pk in recommended,
                 "letter_url": panel_url("letter", opportunity.pk, row.pk),
             }
             for row in page
         ],
+        outcome_choices=_choices(DecisionRowForm, "outcome"),
+        conditions_attributes=_widget_attributes(DecisionRowForm, "conditions"),
         recommended=recommended,
         summary=[
             (outcome.label, outcomes.get(outcome.value, 0))
             for outcome in DecisionOutcome
         ],
         undecided=outcomes.get("", 0),
-        **first_problems(services.release_problems(opportunity)),
+        **_release_problems(opportunity),
         **pages(request, page),
     )
+
+
+def _values(form, *names: str) -> dict[str, str]:
+    """Each field's value as its widget shows it ("" for none): the rows of a
+    page render their fields in the page's template, not one widget template
+    per field (at 50 rows, most of the page's time)."""
+    if form is None:
+        return {}
+    values = {name: form[name].value() for name in names}
+    return {name: "" if value is None else str(value) for name, value in values.items()}
+
+
+def _choices(form_class, name: str) -> list[tuple[str, str]]:
+    """The field's choices, their labels translated once for every row."""
+    return [
+        (value, str(label)) for value, label in form_class.base_fields[name].choices
+    ]
+
+
+def _widget_attributes(form_class, name: str) -> str:
+    """The HTML attributes the field's widget has besides its name, id and
+    value (rows, cols, maxlength), written once for every row of a page."""
+    field = form_class.base_fields[name]
+    return flatatt(
+        field.widget.build_attrs(field.widget.attrs, field.widget_attrs(field.widget))
+    )
+
+
+def _release_problems(opportunity) -> dict:
+    """What the decisions and release pages show of what holds the release
+    back: the first PROBLEMS_SHOWN, and how many more (one query)."""
+    problems, more = services.first_release_problems(opportunity, shown=PROBLEMS_SHOWN)
+    return {"problems": problems, "more_problems": more}
 
 
 def _page_suffix(request: HttpRequest) -> str:
@@ -383,7 +429,7 @@ def release_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         form=form if outstanding.outstanding else None,
         button=_("Release all decisions"),
         back_url=panel_url("decisions", opportunity.pk),
-        **first_problems(services.release_problems(opportunity)),
+        **_release_problems(opportunity),
         summary=selectors.release_summary(opportunity=opportunity),
         outstanding=outstanding,
         decisions=page,

@@ -1,25 +1,26 @@
 """The ranking (sortable by the raw weighted mean or the normalised score, a
-page at a time, with statistics, charts and streamed exports), one proposal's
-reviews (with reopening), and the manifest recommendation.
+page at a time, with statistics, charts and streamed exports) and one
+proposal's reviews (with reopening). The manifest is reviews.panel.manifest.
 
 Only administrators open these pages (reviews.permissions.can_view_ranking),
 so identities are shown in dual-anonymous calls too.
 """
 
-import time
-from decimal import Decimal
+import hashlib
+from functools import cache, partial
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import floatformat
+from django.utils.formats import localize
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from proposals.enums import ProposalStage
 from reviews import charts, exports, scoring, selectors, services
 from reviews.admin.reviewer_pages import history_lines, scored_rows
-from reviews.manifest import Constraints, recommend_manifest
 from reviews.panel.base import (
     REFUSALS,
     opportunity_for,
@@ -29,13 +30,16 @@ from reviews.panel.base import (
     render,
     show_refusal,
 )
-from reviews.panel_forms import PIN_IN, PIN_OUT, ManifestForm, ReopenForm
+from reviews.panel_forms import ReopenForm
 from reviews.permissions import can_reopen_review, can_view_ranking
-from reviews.selectors.panel import ranking as full_ranking
-from reviews.selectors.standings import RANKING_SORTS, ranking_rows, ranking_summary
+from reviews.selectors.standings import (
+    RANKING_SORTS,
+    figure_set_id,
+    ranking_rows,
+    ranking_summary,
+)
 
 FILE_FORMATS = ("csv", "xlsx")
-FULL = 100  # percent of an envelope
 
 # ?sort= → the rank it orders by (ties by reference)
 SORTS = {
@@ -48,6 +52,24 @@ FILTERS = {
     "incomplete": gettext_lazy("Reviews missing"),
     "triaged": gettext_lazy("Below the triage line"),
 }
+
+
+# What a line of the ranking page shows: the database sorts every proposal
+# of the call before the page is cut, so it sorts these narrow rows rather
+# than whole proposals, accounts and letters.
+PAGE_FIELDS = (
+    "pk",
+    "opportunity_id",
+    "reference",
+    "title",
+    "status",
+    "principal_investigator__full_name",
+    "principal_investigator__email",
+    "principal_investigator__institution",
+    "carrier__name",
+    "decision__outcome",
+    "decision__released_at",
+)
 
 
 def _stage(request: HttpRequest, opportunity) -> str:
@@ -75,14 +97,18 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     sort = sort if sort in SORTS else "mean"
     show = request.GET.get("show", "")
     show = show if show in FILTERS else ""
+    # The kept figures are looked up once for the page's rows, count and summary.
+    figure_set = figure_set_id(opportunity=opportunity, stage=stage)
     rows = _sorted_and_filtered(
-        ranking_rows(opportunity=opportunity, stage=stage), sort=sort, show=show
-    )
+        ranking_rows(opportunity=opportunity, stage=stage, figure_set=figure_set),
+        sort=sort,
+        show=show,
+    ).only(*PAGE_FIELDS)
     page = paginate(request, rows)
     details = selectors.ranking_details(
         opportunity=opportunity, proposal_ids=[row.pk for row in page], stage=stage
     )
-    lines = [{"row": row, "details": details[row.pk]} for row in page]
+    lines = _lines(page, details, sort=sort, opportunity=opportunity)
     statistics = selectors.call_statistics(opportunity=opportunity)
     panel = selectors.panel_settings(opportunity=opportunity)
     stage_query = f"&stage={stage}" if stage != ProposalStage.FULL else ""
@@ -100,7 +126,16 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         if opportunity.has_loi_stage
         else [],
         lines=lines,
-        summary=ranking_summary(opportunity=opportunity, stage=stage),
+        words={
+            "triaged": _("below the triage line"),
+            "incomplete": _("incomplete"),
+            "disagree": _("The reviewers disagree"),
+            "disagreement": _("disagreement"),
+            "released": pgettext("a decision already released", "released"),
+        },
+        summary=ranking_summary(
+            opportunity=opportunity, stage=stage, figure_set=figure_set
+        ),
         sort=sort,
         sorts=[
             (value, label, f"?sort={value}{stage_query}")
@@ -113,14 +148,14 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
             if value != "triaged" or panel.triage_percent
         ],
         all_url=f"?sort={sort}{stage_query}",
-        statistics=statistics,
-        countries=[
-            (exports.country_name(tally.key), tally) for tally in statistics.countries
-        ],
-        regions=[
-            (exports.region_name(tally.key), tally) for tally in statistics.regions
-        ],
-        charts=ranking_charts(lines, statistics),
+        # The statistics part is a cached fragment of the template, keyed by
+        # the figures and the language; its tables and charts are worked out
+        # only when the fragment is not in the cache (callables, which the
+        # template calls).
+        statistics_key=hashlib.sha256(repr(statistics).encode()).hexdigest()[:32],
+        countries=partial(_named_tallies, statistics.countries, exports.country_name),
+        regions=partial(_named_tallies, statistics.regions, exports.region_name),
+        charts=_lazy_charts(lines, statistics),
         threshold=panel.disagreement_threshold,
         triage_percent=panel.triage_percent,
         export_urls={
@@ -132,33 +167,107 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     )
 
 
+def _lines(page, details, *, sort: str, opportunity) -> list[dict]:
+    """The page's lines with every cell written out here, once, rather than
+    through template filters per cell (the page shows 50 lines of 11 cells).
+    `row` and `details` stay for the score chart."""
+    proposal_url = panel_url("proposal", opportunity.pk, 0).rsplit("0/", 1)[0]
+    rank_of = "rank_normalised" if sort == "normalised" else "rank_mean"
+    lines = []
+    for row in page:
+        detail = details[row.pk]
+        decision = getattr(row, "decision", None)
+        median = detail.median
+        lines.append(
+            {
+                "row": row,
+                "details": detail,
+                "pk": row.pk,
+                "css": ("disagreement" if row.disagreement else "")
+                + (" panel-triaged triaged" if row.triaged else ""),
+                "rank": getattr(row, rank_of) or "—",
+                "url": f"{proposal_url}{row.pk}/",
+                "reference": row.reference,
+                "title": row.title,
+                "triaged": row.triaged,
+                "pi": row.principal_investigator.get_full_name(),
+                "institution": row.principal_investigator.institution,
+                "reviews": f"{row.reviews_in} / {row.reviews_assigned}",
+                "incomplete": row.reviews_in < row.reviews_assigned,
+                "mean": _figure(row.weighted_mean),
+                "normalised": _figure(row.normalised),
+                "median": "—" if median is None else localize(median),
+                "spread": _figure(row.spread),
+                "disagreement": row.disagreement,
+                "scores": ", ".join(str(score) for score in detail.review_scores)
+                or "—",
+                "recommendations": [
+                    f"{label}: {count}" for label, count in detail.recommendations
+                ],
+                "decision": decision.get_outcome_display() if decision else "—",
+                "released": bool(decision and decision.is_released),
+            }
+        )
+    return lines
+
+
+def _figure(value) -> str:
+    return "—" if value is None else floatformat(value, 2)
+
+
+def _named_tallies(tallies, name) -> list:
+    return [(name(tally.key), tally) for tally in tallies]
+
+
+def _lazy_charts(lines, statistics) -> dict:
+    """The page's charts: the scores' now, the statistics' only if the
+    template's cached fragment needs them."""
+    by_group = cache(lambda: statistics_charts(statistics))
+    return {
+        "scores": score_chart(lines),
+        "countries": lambda: by_group()["countries"],
+        "regions": lambda: by_group()["regions"],
+    }
+
+
 def ranking_charts(lines, statistics) -> dict:
     """The three charts of the ranking page, as inline SVG: the review scores of
     the page's proposals, and the call's proposals and selections by country
     and by region."""
+    return {"scores": score_chart(lines), **statistics_charts(statistics)}
+
+
+def score_chart(lines) -> str:
+    """The review scores of the page's proposals, as a dot plot."""
     scored = [line for line in lines if line["details"].review_scores]
+    if not scored:
+        return ""
+    return charts.dot_plot(
+        [
+            charts.DotRow(
+                label=line["row"].reference or str(line["row"].pk),
+                values=line["details"].review_scores,
+                mean=line["row"].weighted_mean,
+                flagged=line["row"].disagreement,
+            )
+            for line in scored
+        ],
+        chart_id="chart-scores",
+        title=_("Score distribution per proposal"),
+        desc=_(
+            "Each reviewer's weighted score of each proposal on the 1 to 5 "
+            "scale, with the mean; the table of the ranking gives the figures."
+        ),
+    )
+
+
+def statistics_charts(statistics) -> dict:
+    """The call's proposals and selections by country and by region."""
+    if not statistics.countries:
+        return {"countries": "", "regions": ""}
     selections = _("Selected")
     proposals = _("Proposals")
     return {
-        "scores": charts.dot_plot(
-            [
-                charts.DotRow(
-                    label=line["row"].reference or str(line["row"].pk),
-                    values=line["details"].review_scores,
-                    mean=line["row"].weighted_mean,
-                    flagged=line["row"].disagreement,
-                )
-                for line in scored
-            ],
-            chart_id="chart-scores",
-            title=_("Score distribution per proposal"),
-            desc=_(
-                "Each reviewer's weighted score of each proposal on the 1 to 5 "
-                "scale, with the mean; the table of the ranking gives the figures."
-            ),
-        )
-        if scored
-        else "",
         "countries": charts.bar_chart(
             [
                 charts.BarGroup(
@@ -170,9 +279,7 @@ def ranking_charts(lines, statistics) -> dict:
             chart_id="chart-countries",
             title=_("Proposals and selections by country"),
             desc=_("Proposals and proposals selected, by the investigator's country."),
-        )
-        if statistics.countries
-        else "",
+        ),
         "regions": charts.bar_chart(
             [
                 charts.BarGroup(
@@ -184,9 +291,7 @@ def ranking_charts(lines, statistics) -> dict:
             chart_id="chart-regions",
             title=_("Proposals and selections by region"),
             desc=_("Proposals and proposals selected, by UN region."),
-        )
-        if statistics.countries
-        else "",
+        ),
     }
 
 
@@ -198,12 +303,17 @@ def export_view(
     if file_format not in FILE_FORMATS:
         raise Http404
     stage = _stage(request, opportunity)
-    rows = full_ranking(opportunity=opportunity, stage=stage)
-    lines = exports.ranking_lines(rows)
+    # Ranked by weighted mean in the database, read a chunk at a time as the
+    # response is written (reviews.exports.ranking_lines).
+    figure_set = figure_set_id(opportunity=opportunity, stage=stage)
+    rows = ranking_rows(
+        opportunity=opportunity, stage=stage, figure_set=figure_set
+    ).order_by(*RANKING_SORTS[SORTS["mean"][0]])
+    lines = exports.ranking_lines(rows, opportunity=opportunity, stage=stage)
     filename = f"ranking-{slugify(opportunity.slug)}-{stage}"
     if file_format == "csv":
         return exports.csv_response(lines, filename=filename)
-    statistics = selectors.country_statistics(opportunity=opportunity, rows=rows)
+    statistics = selectors.call_statistics(opportunity=opportunity)
     return exports.xlsx_response(lines, statistics, filename=filename)
 
 
@@ -290,114 +400,3 @@ def _reopen(request, opportunity, proposal, assignments) -> HttpResponse:
                 % {"reviewer": review.assignment.reviewer.get_full_name()},
             )
     return redirect(panel_url("proposal", opportunity.pk, proposal.pk))
-
-
-def manifest_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
-    """The best selection within the carriers' envelopes (reviews.manifest),
-    for the limits and pins in the query string. The solver reads every
-    candidate; the page lists the selection and one page of candidates."""
-    started = time.perf_counter()
-    opportunity = opportunity_for(request, opportunity_pk, allowed=can_view_ranking)
-    rows = full_ranking(opportunity=opportunity)
-    lines = {line.proposal.pk: line for line in exports.ranking_lines(rows)}
-    inputs = selectors.manifest_candidates(opportunity=opportunity, rows=rows)
-    form = ManifestForm(
-        request.GET if "solve" in request.GET else None,
-        candidates=inputs.candidates,
-    )
-    constraints = Constraints()
-    if form.is_bound and form.is_valid():
-        constraints = Constraints(
-            max_per_country=form.cleaned_data["max_per_country"],
-            min_countries=form.cleaned_data["min_countries"],
-            pinned_in=form.pins(PIN_IN),
-            pinned_out=form.pins(PIN_OUT),
-        )
-    manifest = recommend_manifest(
-        candidates=inputs.candidates,
-        envelopes=inputs.envelopes,
-        constraints=constraints,
-    )
-    selected = set(manifest.selected)
-    ineligible = {row.candidate_id: row for row in manifest.ineligible}
-    candidates = sorted(
-        inputs.candidates, key=lambda c: (c.id not in selected, -c.score, c.id)
-    )
-
-    def candidate_row(candidate) -> dict:
-        line = lines[candidate.id]
-        return {
-            "candidate": candidate,
-            "line": line,
-            "incomplete": line.row.reviews_submitted < line.row.reviews_assigned,
-            "selected": candidate.id in selected,
-            "ineligible": ineligible.get(candidate.id),
-            "pin": form.pin_field(candidate.id),
-        }
-
-    page = paginate(request, candidates)
-    shown = {candidate.id for candidate in page}
-    return render(
-        request,
-        "manifest.html",
-        opportunity=opportunity,
-        title=_("Manifest recommendation"),
-        tab="manifest",
-        form=form,
-        manifest=manifest,
-        candidate_rows=[candidate_row(candidate) for candidate in page],
-        # The pins of the candidates on other pages, carried along.
-        other_pins=[
-            form.pin_field(candidate.id)
-            for candidate in candidates
-            if candidate.id not in shown
-        ]
-        if form.is_bound
-        else [],
-        selected_rows=[candidate_row(c) for c in candidates if c.id in selected],
-        ineligible_rows=[candidate_row(c) for c in candidates if c.id in ineligible],
-        incomplete=sum(
-            1
-            for candidate in candidates
-            if lines[candidate.id].row.reviews_submitted
-            < lines[candidate.id].row.reviews_assigned
-        ),
-        unscored=inputs.unscored,
-        usage=[_usage_rows(usage) for usage in manifest.usage],
-        total_score=Decimal(str(manifest.total_score)).quantize(Decimal("0.01")),
-        countries=[
-            (exports.country_name(code), count)
-            for code, count in manifest.country_counts
-        ],
-        constraints=constraints,
-        decisions_url=panel_url("decisions", opportunity.pk)
-        + "?selected="
-        + ",".join(str(pk) for pk in manifest.selected),
-        page_time_ms=round((time.perf_counter() - started) * 1000),
-        **pages(request, page),
-    )
-
-
-def _plain(value: Decimal | None) -> str:
-    """212.500 → "212.5", 10.000 → "10"."""
-    return "" if value is None else f"{value.normalize():f}"
-
-
-def _usage_rows(usage) -> dict:
-    """One carrier's bars: each resource with its share of the limit."""
-    resources = []
-    for use in usage.resources:
-        percent = use.percent
-        resources.append(
-            {
-                "label": use.resource.label,
-                "unit": use.unit,
-                "used": _plain(use.used),
-                "limit": _plain(use.limit),
-                "slack": _plain(use.slack),
-                "percent": percent,
-                "width": min(percent, FULL) if percent is not None else 0,
-                "over": percent is not None and percent > FULL,
-            }
-        )
-    return {"name": usage.name, "payloads": usage.payloads, "resources": resources}

@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from reviews import selectors
-from reviews.panel import assigning, deciding, phases, ranking
+from reviews.panel import assigning, deciding, manifest, phases, ranking
 from reviews.panel.base import render, tabs
 from reviews.permissions import is_review_administrator
 
@@ -50,7 +50,7 @@ PAGES = [
         phases.thread_view,
         "thread",
     ),
-    ("<int:opportunity_pk>/manifest/", ranking.manifest_view, "manifest"),
+    ("<int:opportunity_pk>/manifest/", manifest.manifest_view, "manifest"),
     ("<int:opportunity_pk>/letters/", deciding.letters_view, "letters"),
     ("<int:opportunity_pk>/decisions/", deciding.decisions_view, "decisions"),
     (

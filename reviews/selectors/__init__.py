@@ -15,10 +15,15 @@ Administrators (panel.py; the review panel, reviews.panel): `panel_calls`,
 `assignment_on_call`, `assignment_for_user`, `call_assignments`,
 `eligible_reviewers`, `reviewer_loads`, `proposals_awaiting_review`,
 `ranking_details` (one page's review scores), `call_statistics` (by country
-and region, one query), `ranking` (the whole ranking in
-memory, four queries, for the exports, the statistics and the manifest),
-`country_statistics`,
-`manifest_candidates`.
+and region, one query, cached until the call changes), `manifest_candidates`
+(read in SQL). The ranking itself is reviews.selectors.standings (SQL, its
+figures kept per call). `ranking` builds the whole ranking in memory from
+reviews.scoring: the reference the SQL figures are tested against, with
+`country_statistics` over its rows. The automatic plan, stored
+(reviews.models.plans): `latest_assignment_plan`, `assignment_plan_on_call`,
+`plan_fingerprint` (what it was computed from), `planned_pairs`,
+`planned_pair_rows`, `plan_shortfalls`, `plan_loads`, `proposals_to_plan`;
+the hand assignment: `proposals_to_assign`, `assignments_listed`.
 
 Bidding (bidding.py): `calls_open_for_bidding` and `call_open_for_bidding`
 (reviewers), `bid_sheet` (a reviewer's sheet: the frozen title, abstract and
@@ -73,18 +78,28 @@ from reviews.selectors.panel import (
     Statistics,
     assignment_for_user,
     assignment_on_call,
+    assignment_plan_on_call,
     assignments_for_administrator,
+    assignments_listed,
     assignments_on_proposals,
     call_assignments,
     call_statistics,
     country_statistics,
     eligible_reviewers,
+    latest_assignment_plan,
     manifest_candidates,
     panel_calls,
     panel_opportunity,
     panel_proposal,
     panel_settings,
+    plan_fingerprint,
+    plan_loads,
+    plan_shortfalls,
+    planned_pair_rows,
+    planned_pairs,
     proposals_awaiting_review,
+    proposals_to_assign,
+    proposals_to_plan,
     ranking,
     ranking_details,
     reviewer_loads,
@@ -146,8 +161,10 @@ __all__ = [
     "assignment_for_user",
     "assignment_history",
     "assignment_on_call",
+    "assignment_plan_on_call",
     "assignments_for_administrator",
     "assignments_for_reviewer",
+    "assignments_listed",
     "assignments_on_proposals",
     "bid_coverage",
     "bid_sheet",
@@ -169,6 +186,7 @@ __all__ = [
     "document_for_reviewer",
     "documents_for_reviewer",
     "eligible_reviewers",
+    "latest_assignment_plan",
     "letter_template_body",
     "letter_templates",
     "letters_decided",
@@ -181,8 +199,15 @@ __all__ = [
     "panel_opportunity",
     "panel_proposal",
     "panel_settings",
+    "plan_fingerprint",
+    "plan_loads",
+    "plan_shortfalls",
+    "planned_pair_rows",
+    "planned_pairs",
     "proposals_awaiting_review",
+    "proposals_to_assign",
     "proposals_to_decide",
+    "proposals_to_plan",
     "proposals_without_decision",
     "proposer_comments",
     "ranking",

@@ -64,11 +64,11 @@ def letters_to_decide(*, opportunity) -> QuerySet[Proposal]:
 
 def letters_decided(*, opportunity) -> QuerySet[Proposal]:
     """The call's letters already shortlisted (now full proposals) or declined,
-    by reference."""
-    from reviews.selectors.standings import ranking_rows  # noqa: PLC0415
+    by reference (without the ranking's figures, which the list does not show)."""
+    from reviews.selectors.standings import ranked_proposals  # noqa: PLC0415
 
     return (
-        ranking_rows(opportunity=opportunity, stage=ProposalStage.LETTER_OF_INTENT)
+        ranked_proposals(opportunity=opportunity, stage=ProposalStage.LETTER_OF_INTENT)
         .exclude(
             stage=ProposalStage.LETTER_OF_INTENT,
             status__in=ProposalStatus.in_review(),
@@ -77,19 +77,25 @@ def letters_decided(*, opportunity) -> QuerySet[Proposal]:
     )
 
 
+# The full proposals of the decisions page, among those ranked at the full stage.
+_TO_DECIDE = Q(status__in=ProposalStatus.in_review()) | Q(decision__isnull=False)
+
+
 def proposals_to_decide(*, opportunity) -> QuerySet[Proposal]:
     """Every full proposal in review or decided, ranked, best first, with its
     decision: the decisions page, a page at a time."""
-    return _ranked(opportunity, ProposalStage.FULL).filter(
-        Q(status__in=ProposalStatus.in_review()) | Q(decision__isnull=False)
-    )
+    return _ranked(opportunity, ProposalStage.FULL).filter(_TO_DECIDE)
 
 
 def decision_counts(*, opportunity) -> dict[str, int]:
     """The decisions recorded on the decisions page's proposals, by outcome,
-    and "" for those still undecided (one query)."""
+    and "" for those still undecided (one query, without the ranking's
+    figures)."""
+    from reviews.selectors.standings import ranked_proposals  # noqa: PLC0415
+
     return dict(
-        proposals_to_decide(opportunity=opportunity)
+        ranked_proposals(opportunity=opportunity, stage=ProposalStage.FULL)
+        .filter(_TO_DECIDE, stage=ProposalStage.FULL)
         .order_by()
         .values_list(Coalesce("decision__outcome", Value("")))
         .annotate(count=Count("pk"))

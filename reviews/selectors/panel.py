@@ -6,26 +6,32 @@ The panel's list pages paginate what these return (50 proposals a page): the
 querysets are ordered and annotated in SQL, so a page costs the same queries
 whatever the size of the call."""
 
+import hashlib
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
     Count,
+    F,
+    Func,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +49,17 @@ from reviews.enums import (
     ReviewStatus,
 )
 from reviews.manifest import Candidate, Envelope
-from reviews.models import Decision, Panel, Review, ReviewAssignment
+from reviews.models import (
+    AssignmentPlanRun,
+    Bid,
+    Decision,
+    Panel,
+    PlannedPair,
+    PlanShortfall,
+    Review,
+    ReviewAssignment,
+    ReviewerProfile,
+)
 from reviews.permissions import (
     REVIEWERS_GROUP,
     can_read_assignment,
@@ -139,19 +155,59 @@ def assignments_on_proposals(*, user, opportunity, proposal_ids) -> QuerySet:
     )
 
 
-def reviewer_loads(*, opportunity) -> QuerySet:
-    """The eligible reviewers, each with `load`: their active assignments on the
-    call, counted in SQL."""
-    return eligible_reviewers().annotate(
-        load=Count(
-            "review_assignments",
-            filter=Q(
-                review_assignments__proposal__opportunity=opportunity,
-                review_assignments__status__in=ACTIVE_ASSIGNMENT_STATUSES,
-            ),
-            distinct=True,
+def assignments_listed(*, user, opportunity, proposal_ids) -> QuerySet:
+    """The call's assignments of the proposals `proposal_ids` (one page of the
+    assignment page) with their reviewers, by proposal; none for anyone but
+    an administrator."""
+    if not is_review_administrator(user):
+        return ReviewAssignment.objects.none()
+    return (
+        ReviewAssignment.objects.filter(
+            proposal__opportunity=opportunity, proposal_id__in=list(proposal_ids)
         )
+        .select_related("reviewer")
+        .only(
+            "proposal_id",
+            "status",
+            "due_at",
+            "reviewer__email",
+            "reviewer__full_name",
+        )
+        .order_by("proposal_id", "pk")
     )
+
+
+def reviewer_loads(*, opportunity) -> list:
+    """The eligible reviewers (as `eligible_reviewers`: active members of the
+    Reviewers group, with what the assignment page shows of them and their
+    profiles), each with `load`: their active assignments on the call, counted
+    in SQL. Two queries whatever the number of reviewers: the reviewers, and
+    the call's active assignments counted per reviewer."""
+    loads = dict(
+        ReviewAssignment.objects.filter(
+            proposal__opportunity=opportunity, status__in=ACTIVE_ASSIGNMENT_STATUSES
+        )
+        .order_by()
+        .values("reviewer_id")
+        .annotate(count=Count("pk"))
+        .values_list("reviewer_id", "count")
+    )
+    reviewers = list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=REVIEWERS_GROUP)
+        .select_related("reviewer_profile")
+        .only(
+            "email",
+            "full_name",
+            "institution",
+            "country",
+            "reviewer_profile__expertise",
+        )
+        .order_by("email")
+    )
+    for reviewer in reviewers:
+        reviewer.load = loads.get(reviewer.pk, 0)
+    return reviewers
 
 
 def call_assignments(*, opportunity) -> QuerySet[ReviewAssignment]:
@@ -200,23 +256,196 @@ def eligible_reviewers() -> QuerySet:
     )
 
 
+def _awaiting_review(*, opportunity, now=None) -> QuerySet[Proposal]:
+    """Submitted proposals (or under review) whose stage deadline has passed."""
+    now = now or timezone.now()
+    return Proposal.objects.filter(
+        opportunity=opportunity, status__in=ProposalStatus.in_review()
+    ).filter(
+        Q(stage=ProposalStage.LETTER_OF_INTENT, opportunity__loi_deadline__lte=now)
+        | Q(stage=ProposalStage.FULL, opportunity__proposal_deadline__lte=now)
+    )
+
+
 def proposals_awaiting_review(*, opportunity, now=None) -> QuerySet[Proposal]:
     """Submitted proposals (or under review) whose stage deadline has passed,
     with what the conflict checks read."""
-    now = now or timezone.now()
     return (
-        Proposal.objects.filter(
-            opportunity=opportunity, status__in=ProposalStatus.in_review()
-        )
-        .filter(
-            Q(stage=ProposalStage.LETTER_OF_INTENT, opportunity__loi_deadline__lte=now)
-            | Q(stage=ProposalStage.FULL, opportunity__proposal_deadline__lte=now)
-        )
+        _awaiting_review(opportunity=opportunity, now=now)
         .select_related("principal_investigator", "opportunity")
         .prefetch_related(
             Prefetch("team_members", queryset=TeamMember.objects.order_by("pk"))
         )
         .order_by("pk")
+    )
+
+
+def proposals_to_assign(*, opportunity, now=None) -> QuerySet[Proposal]:
+    """The proposals awaiting review as the assignment page lists them, with
+    their principal investigators (assign_reviewer reads the rest itself)."""
+    return (
+        _awaiting_review(opportunity=opportunity, now=now)
+        .select_related("principal_investigator")
+        .only(
+            "reference",
+            "title",
+            "keywords",
+            "principal_investigator__email",
+            "principal_investigator__full_name",
+            "principal_investigator__institution",
+        )
+        .order_by("pk")
+    )
+
+
+def proposals_to_plan(*, opportunity, now=None) -> QuerySet[Proposal]:
+    """The proposals awaiting review as the plan page lists them: each with
+    `held`, its active assignments, counted in SQL."""
+    held = (
+        ReviewAssignment.objects.filter(
+            proposal=OuterRef("pk"), status__in=ACTIVE_ASSIGNMENT_STATUSES
+        )
+        .order_by()
+        .annotate(count=Func(F("pk"), function="COUNT"))
+        .values("count")
+    )
+    return (
+        _awaiting_review(opportunity=opportunity, now=now)
+        .annotate(held=Coalesce(Subquery(held), 0))
+        .only("pk", "reference", "title", "keywords")
+        .order_by("pk")
+    )
+
+
+def _sql(function: str, expression="pk") -> Func:
+    """An SQL aggregate Django does not group by (the query stays one row)."""
+    if isinstance(expression, str):
+        expression = F(expression)
+    return Func(expression, function=function)
+
+
+def _aggregates(queryset: QuerySet, *aggregates: Func) -> Subquery:
+    """Aggregates of `queryset`, taken in one scan, as one scalar subquery (their
+    values as text, each followed by a comma)."""
+    parts = []
+    for aggregate in aggregates:
+        parts += [aggregate, Value(",")]
+    return Subquery(
+        queryset.order_by()
+        .annotate(value=Concat(*parts, output_field=TextField()))
+        .values("value")
+    )
+
+
+def plan_fingerprint(*, opportunity, now=None) -> str:
+    """What the automatic plan of the call was computed from, summed up in one
+    query of aggregates: the call's assignments (how many, the newest, the
+    active ones), its bids, the eligible reviewers and their profiles, the
+    proposals awaiting review and the reviewers each needs. Changed, the stored
+    plan is out of date. Not a recomputation: two sets of inputs could share a
+    fingerprint only through changes that cancel out in every aggregate."""
+    active = Case(
+        When(status__in=ACTIVE_ASSIGNMENT_STATUSES, then=F("pk")), default=None
+    )
+    full = Case(When(stage=ProposalStage.FULL, then=F("pk")), default=None)
+    reviewers = get_user_model().objects.filter(
+        is_active=True, groups__name=REVIEWERS_GROUP
+    )
+    parts = {
+        "assignments": _aggregates(
+            ReviewAssignment.objects.filter(proposal__opportunity=opportunity),
+            _sql("COUNT"),
+            _sql("MAX"),
+            _sql("COUNT", active),
+            _sql("SUM", active),
+        ),
+        "bids": _aggregates(
+            Bid.objects.filter(proposal__opportunity=opportunity),
+            _sql("COUNT"),
+            _sql("SUM"),
+            _sql("MAX", "updated_at"),
+        ),
+        "reviewers": _aggregates(reviewers, _sql("COUNT"), _sql("SUM")),
+        "profiles": _aggregates(
+            ReviewerProfile.objects.filter(user__in=reviewers.values("pk")),
+            _sql("MAX", "updated_at"),
+        ),
+        "awaiting": _aggregates(
+            _awaiting_review(opportunity=opportunity, now=now),
+            _sql("COUNT"),
+            _sql("SUM"),
+            _sql("COUNT", full),
+        ),
+    }
+    values = (
+        Opportunity.objects.filter(pk=opportunity.pk)
+        .values("reviewers_per_proposal", **parts)
+        .get()
+    )
+    summary = "|".join(f"{key}={values[key]}" for key in sorted(values))
+    return hashlib.sha256(summary.encode()).hexdigest()
+
+
+def latest_assignment_plan(*, opportunity) -> AssignmentPlanRun | None:
+    """The call's most recent automatic plan (any status), with who asked for
+    it and who saved it; None before the first."""
+    return (
+        AssignmentPlanRun.objects.filter(opportunity=opportunity)
+        .select_related("requested_by", "applied_by")
+        .order_by("-requested_at", "-pk")
+        .first()
+    )
+
+
+def assignment_plan_on_call(*, opportunity, pk) -> AssignmentPlanRun | None:
+    """One automatic plan of the call, or None."""
+    if not str(pk).isdigit():
+        return None
+    return AssignmentPlanRun.objects.filter(opportunity=opportunity, pk=pk).first()
+
+
+def planned_pairs(*, plan) -> QuerySet[PlannedPair]:
+    """The plan's pairs with the proposal and the reviewer (what apply_plan
+    saves), by proposal then reviewer."""
+    return plan.pairs.select_related("proposal", "reviewer").order_by(
+        "proposal_id", "reviewer_id"
+    )
+
+
+def _reviewer_name(prefix: str = "reviewer__"):
+    """A reviewer's name as get_full_name gives it, in SQL."""
+    return Coalesce(
+        NullIf(F(f"{prefix}full_name"), Value("")),
+        F(f"{prefix}email"),
+        output_field=CharField(),
+    )
+
+
+def planned_pair_rows(*, plan, proposal_ids) -> QuerySet:
+    """The plan's pairs of the proposals `proposal_ids` (one page) as the page
+    shows them: dicts of `proposal_id`, `name` (the reviewer's), `fit`, `bid`."""
+    return (
+        plan.pairs.filter(proposal_id__in=list(proposal_ids))
+        .order_by("proposal_id", "reviewer_id")
+        .values("proposal_id", "fit", "bid", name=_reviewer_name())
+    )
+
+
+def plan_shortfalls(*, plan, proposal_ids) -> QuerySet[PlanShortfall]:
+    """The plan's proposals left short among `proposal_ids` (one page)."""
+    return plan.shortfalls.filter(proposal_id__in=list(proposal_ids)).order_by(
+        "proposal_id"
+    )
+
+
+def plan_loads(*, plan) -> QuerySet:
+    """Each reviewer's load now and with the plan: dicts of `name` (the
+    reviewer's), `expertise`, `before`, `after`, by reviewer."""
+    return plan.loads.order_by("reviewer_id").values(
+        "before",
+        "after",
+        name=_reviewer_name(),
+        expertise=F("reviewer__reviewer_profile__expertise"),
     )
 
 
@@ -373,11 +602,49 @@ def country_statistics(
     )
 
 
+# Kept a while in the cache under the stamp of what they are counted from.
+_STATISTICS_CACHE_S = 15 * 60
+
+
+def _statistics_stamp(opportunity) -> str:
+    """What call_statistics depends on, in two small queries: the call's
+    proposals (their number and latest change, which a status change makes),
+    their decisions (number, latest recorded and released) and the ranking's
+    version (reviews.models.standings)."""
+    from reviews.models import RankingState  # noqa: PLC0415
+
+    stamp = Proposal.objects.filter(opportunity=opportunity).aggregate(
+        proposals=Count("pk"),
+        changed=Max("updated_at"),
+        decisions=Count("decision"),
+        decided=Max("decision__decided_at"),
+        released=Max("decision__released_at"),
+    )
+    stamp["ranking"] = (
+        RankingState.objects.filter(opportunity=opportunity)
+        .values_list("version", flat=True)
+        .first()
+    )
+    return hashlib.sha256(repr(sorted(stamp.items())).encode()).hexdigest()[:32]
+
+
 def call_statistics(*, opportunity) -> Statistics:
-    """`country_statistics` over the call's full-stage ranking, read in one
-    query whatever the size of the call: each proposal's country (the
-    investigator's in its latest full-stage version, else on their account now)
-    and whether it is selected (its decision, else its status)."""
+    """`country_statistics` over the call's full-stage ranking: each
+    proposal's country (the investigator's in its latest full-stage version,
+    else on their account now) and whether it is selected (its decision, else
+    its status). Counted in one query whatever the size of the call, and kept
+    in the cache until a proposal, a decision or the ranking changes (or a
+    quarter of an hour passes, for an investigator's account changed without
+    a submission): three small queries on most requests."""
+    key = f"reviews:call-statistics:{opportunity.pk}:{_statistics_stamp(opportunity)}"
+    statistics = cache.get(key)
+    if statistics is None:
+        statistics = _count_statistics(opportunity)
+        cache.set(key, statistics, _STATISTICS_CACHE_S)
+    return statistics
+
+
+def _count_statistics(opportunity) -> Statistics:
     from reviews.selectors.standings import ranked_proposals  # noqa: PLC0415
 
     submitted_country = Subquery(
@@ -408,11 +675,38 @@ def call_statistics(*, opportunity) -> Statistics:
         )
         .order_by()
         .values_list("country_code", "is_selected")
+        .annotate(count=Count("pk"))
     )
-    pairs = list(pairs)
+    pairs = [
+        (country, is_selected)
+        for country, is_selected, count in pairs
+        for _ in range(count)
+    ]
     return Statistics(
         countries=scoring.country_summary(pairs), regions=scoring.region_summary(pairs)
     )
+
+
+@dataclass(frozen=True)
+class ManifestRow:
+    """What the manifest page shows of a candidate beside its `Candidate`."""
+
+    proposal_id: int
+    reference: str
+    title: str
+    mean: Decimal
+    reviews_in: int
+    reviews_assigned: int
+    carrier: str  # the carrier's name as submitted, else the proposal's now
+
+    @property
+    def proposal(self) -> Proposal:
+        """The proposal with its id, reference and title (no query)."""
+        return _listed_proposal(self.proposal_id, self.reference, self.title)
+
+    @property
+    def incomplete(self) -> bool:
+        return self.reviews_in < self.reviews_assigned
 
 
 @dataclass(frozen=True)
@@ -420,45 +714,144 @@ class ManifestInput:
     candidates: tuple[Candidate, ...]
     envelopes: tuple[Envelope, ...]
     unscored: tuple[Proposal, ...]  # no submitted review yet: not a candidate
+    rows: dict  # candidate id → ManifestRow
+
+    @property
+    def incomplete(self) -> int:
+        """Candidates with reviews still missing."""
+        return sum(1 for row in self.rows.values() if row.incomplete)
+
+
+def _listed_proposal(pk: int, reference: str, title: str) -> Proposal:
+    """A proposal as read with only its id, reference and title loaded."""
+    return Proposal.from_db(
+        Proposal.objects.db, ["id", "reference", "title"], (pk, reference, title)
+    )
 
 
 def _decimal(value) -> Decimal | None:
     return None if value in (None, "") else Decimal(str(value))
 
 
-def manifest_candidates(
-    *, opportunity, rows: list[RankingRow] | None = None
-) -> ManifestInput:
-    """reviews.manifest's candidates and envelopes for `opportunity`.
+_SCORED_CACHE = "reviews:manifest-scored:{opportunity_pk}:{figure_set}"
+_VERSIONS_CACHE = "reviews:manifest-versions:{opportunity_pk}"
+_SNAPSHOT_CACHE_S = 60 * 60 * 24 * 7
 
-    A candidate's score is its weighted mean; its requests (carrier, mass,
-    average power — what the envelopes limit — and data volume) and its country
-    are read from the snapshot of the version the reviewers scored, so what is
-    selected is what was reviewed. Proposals without a submitted review are
-    listed apart; proposals with a released decision are not candidates.
-    """
-    rows = ranking(opportunity=opportunity) if rows is None else rows
-    candidates, unscored = [], []
-    for row in rows:
-        if row.decision is not None and row.decision.is_released:
-            continue
-        if row.mean is None or row.version is None:
-            unscored.append(row.proposal)
-            continue
-        resources = row.version.snapshot.get("resources", {})
-        carrier = resources.get("carrier") or {}
-        candidates.append(
-            Candidate(
-                id=row.proposal.pk,
-                score=float(row.mean),
-                carrier_id=carrier.get("id"),
-                country=_pi_country(row),
-                mass_kg=_decimal(resources.get("mass_kg")) or Decimal(0),
-                power_w=_decimal(resources.get("power_avg_w")),
-                data_mb_per_day=_decimal(resources.get("data_mb_per_day")),
-                label=row.proposal.reference,
+
+def _scored_snapshots(*, opportunity) -> dict[int, tuple]:
+    """Per proposal of the call, what the manifest reads of the snapshot of
+    the version its reviewers scored (that of its latest full-stage
+    assignment): (carrier id, carrier name, mass, average power, data volume,
+    the investigator's country), the figures as the snapshot's strings.
+
+    Which version that is changes only with the call's assignments, and every
+    change of an assignment makes a new set of the ranking's kept figures
+    (reviews.selectors.standings.figure_set_id): the answer is cached under
+    that set, so a request reads no version at all."""
+    from reviews.selectors.standings import figure_set_id  # noqa: PLC0415
+
+    key = _SCORED_CACHE.format(
+        opportunity_pk=opportunity.pk,
+        figure_set=figure_set_id(opportunity=opportunity, stage=ProposalStage.FULL),
+    )
+    found = cache.get(key)
+    if found is None:
+        found = _read_scored_snapshots(opportunity=opportunity)
+        cache.set(key, found, _SNAPSHOT_CACHE_S)
+    return found
+
+
+def _read_scored_snapshots(*, opportunity) -> dict[int, tuple]:
+    """`_scored_snapshots` read again. A version is frozen, so what is read of
+    it never changes: the parts are also kept per call, keyed by version id and
+    submission time, and only versions not seen before are read, two keys of
+    their snapshot in SQL (each key read costs reading the whole stored
+    snapshot)."""
+    scored_version = (
+        ReviewAssignment.objects.filter(
+            proposal_id=OuterRef("proposal_id"), stage=ProposalStage.FULL
+        )
+        .order_by("-pk")
+        .values("version_id")[:1]
+    )
+    scored = list(
+        ProposalVersion.objects.filter(
+            proposal__opportunity=opportunity, pk=Subquery(scored_version)
+        )
+        .order_by()
+        .values_list("proposal_id", "pk", Cast("submitted_at", CharField()))
+    )
+    key = _VERSIONS_CACHE.format(opportunity_pk=opportunity.pk)
+    kept = cache.get(key) or {}
+    missing = [pk for _proposal, pk, at in scored if kept.get(pk, (None,))[0] != at]
+    if missing:
+        read = (
+            ProposalVersion.objects.filter(pk__in=missing)
+            .order_by()
+            .values_list(
+                "pk",
+                Cast("submitted_at", CharField()),
+                "snapshot__resources",
+                KT("snapshot__principal_investigator__country"),
             )
         )
+        fresh = {}
+        for pk, at, stored, country in read:
+            resources = stored or {}
+            carrier = resources.get("carrier") or {}
+            fresh[pk] = (
+                at,
+                carrier.get("id"),
+                carrier.get("name_en") or "",
+                resources.get("mass_kg"),
+                resources.get("power_avg_w"),
+                resources.get("data_mb_per_day"),
+                country or "",
+            )
+        wanted = {pk for _proposal, pk, _at in scored}
+        kept = {pk: kept[pk] for pk in wanted if pk in kept} | fresh
+        cache.set(key, kept, _SNAPSHOT_CACHE_S)
+    return {proposal: kept[pk][1:] for proposal, pk, _at in scored if pk in kept}
+
+
+# The candidates are kept in the cache under what they are read from: the
+# ranking's figure set (every review, score and assignment change makes a new
+# one) and the call's released decisions. A day bounds the memory.
+_CANDIDATES_CACHE_S = 60 * 60 * 24
+
+
+def manifest_candidates(*, opportunity) -> ManifestInput:
+    """reviews.manifest's candidates and envelopes for `opportunity`.
+
+    A candidate's score is its weighted mean (reviews.selectors.standings); its
+    requests (carrier, mass, average power — what the envelopes limit — and
+    data volume) and its country are read from the snapshot of the version the
+    reviewers scored, so what is selected is what was reviewed; the country
+    falls back to the investigator's account. Proposals without a submitted
+    review are listed apart; proposals with a released decision are not
+    candidates. `rows` holds what the page shows beside each candidate.
+
+    Reading 2,000 candidates costs tens of milliseconds, so they are kept in
+    the cache under the ranking's figure set and the call's released
+    decisions: three small queries on most requests (the set, the decisions'
+    stamp, the carriers, which are always read afresh).
+    """
+    from reviews.models import Decision  # noqa: PLC0415
+    from reviews.selectors.standings import figure_set_id  # noqa: PLC0415
+
+    figure_set = figure_set_id(opportunity=opportunity)
+    released = Decision.objects.filter(
+        proposal__opportunity=opportunity, released_at__isnull=False
+    ).aggregate(count=Count("pk"), last=Max("released_at"))
+    key = (
+        f"reviews:manifest-candidates:{opportunity.pk}:{figure_set}:"
+        f"{released['count']}:{released['last'] and released['last'].isoformat()}"
+    )
+    kept = cache.get(key)
+    if kept is None:
+        kept = _read_candidates(opportunity, figure_set)
+        cache.set(key, kept, _CANDIDATES_CACHE_S)
+    candidates, unscored, rows = kept
     envelopes = tuple(
         Envelope(
             carrier_id=carrier.pk,
@@ -471,8 +864,70 @@ def manifest_candidates(
         for carrier in opportunity.carriers.all()
     )
     return ManifestInput(
-        candidates=tuple(candidates), envelopes=envelopes, unscored=tuple(unscored)
+        candidates=candidates, envelopes=envelopes, unscored=unscored, rows=rows
     )
+
+
+def _read_candidates(opportunity, figure_set: int) -> tuple:
+    """The candidates, the unscored proposals and the rows the page shows
+    beside each candidate, read at one figure set (see manifest_candidates)."""
+    from reviews.selectors.standings import ranking_rows  # noqa: PLC0415
+
+    proposals = ranking_rows(
+        opportunity=opportunity, figure_set=figure_set
+    ).values_list(
+        "pk",
+        "reference",
+        "title",
+        "weighted_mean",
+        "reviews_in",
+        "reviews_assigned",
+        "decision__released_at",
+        "principal_investigator__country",
+        "carrier__name",
+    )
+    snapshots = _scored_snapshots(opportunity=opportunity)
+    candidates, unscored, rows = [], [], {}
+    for (
+        pk,
+        reference,
+        title,
+        mean,
+        reviews_in,
+        reviews_assigned,
+        released_at,
+        account_country,
+        carrier_now,
+    ) in proposals:
+        if released_at is not None:
+            continue
+        snapshot = snapshots.get(pk)
+        if mean is None or snapshot is None:
+            unscored.append(_listed_proposal(pk, reference, title))
+            continue
+        carrier_id, carrier_name, mass_kg, power_w, data_mb, country = snapshot
+        candidates.append(
+            Candidate(
+                id=pk,
+                score=float(mean),
+                carrier_id=carrier_id,
+                country=country or account_country or "",
+                mass_kg=_decimal(mass_kg) or Decimal(0),
+                power_w=_decimal(power_w),
+                data_mb_per_day=_decimal(data_mb),
+                label=reference,
+            )
+        )
+        rows[pk] = ManifestRow(
+            proposal_id=pk,
+            reference=reference,
+            title=title,
+            mean=mean,
+            reviews_in=reviews_in,
+            reviews_assigned=reviews_assigned,
+            carrier=carrier_name or carrier_now or "",
+        )
+    return tuple(candidates), tuple(unscored), rows
 
 
 def panel_settings(*, opportunity):
@@ -501,38 +956,27 @@ class RankingDetails:
 def ranking_details(
     *, opportunity, proposal_ids, stage: str = ProposalStage.FULL
 ) -> dict[int, RankingDetails]:
-    """Per proposal of one page of the ranking (`proposal_ids`), in three
-    queries whatever the page: criteria, counted assignments with their
-    reviews, scores."""
+    """Per proposal of one page of the ranking (`proposal_ids`), in two
+    queries whatever the page: the criteria, then the counted reviews' scores
+    and recommendations."""
     weights = dict(
         EvaluationCriterion.objects.filter(opportunity=opportunity).values_list(
             "pk", "weight"
         )
     )
-    assignments = (
-        ReviewAssignment.objects.filter(
-            proposal_id__in=list(proposal_ids),
-            stage=stage,
-            status=AssignmentStatus.ACCEPTED,
-            review__status=ReviewStatus.SUBMITTED,
-        )
-        .select_related("review")
-        .prefetch_related("review__scores")
-        .order_by("pk")
-    )
+    reviews = counted_review_scores(proposal_ids, stage=stage)
     scores: dict[int, list[Decimal]] = {}
     recommendations: dict[int, dict[str, int]] = {}
-    for assignment in assignments:
-        review = assignment.review
-        given = {score.criterion_id: score.score for score in review.scores.all()}
-        if given and any(weights.get(criterion) for criterion in given):
-            scores.setdefault(assignment.proposal_id, []).append(
-                scoring.weighted_score(weights=weights, scores=given).quantize(
-                    scoring.PLACES
+    for proposal_id, given_reviews in reviews.items():
+        counts = recommendations.setdefault(proposal_id, {})
+        for recommendation, given in given_reviews:
+            if given and any(weights.get(criterion) for criterion in given):
+                scores.setdefault(proposal_id, []).append(
+                    scoring.weighted_score(weights=weights, scores=given).quantize(
+                        scoring.PLACES
+                    )
                 )
-            )
-        counts = recommendations.setdefault(assignment.proposal_id, {})
-        counts[review.recommendation] = counts.get(review.recommendation, 0) + 1
+            counts[recommendation] = counts.get(recommendation, 0) + 1
     return {
         pk: RankingDetails(
             review_scores=tuple(scores.get(pk, ())),
@@ -544,3 +988,35 @@ def ranking_details(
         )
         for pk in proposal_ids
     }
+
+
+def counted_review_scores(proposal_ids, *, stage: str) -> dict[int, list]:
+    """Per proposal, its counted reviews (submitted, on an accepted assignment
+    at the stage) in assignment order, each (recommendation, {criterion:
+    score}), from one query of plain tuples (a review without a score gives
+    an empty dict)."""
+    given_rows = (
+        ReviewAssignment.objects.filter(
+            proposal_id__in=list(proposal_ids),
+            stage=stage,
+            status=AssignmentStatus.ACCEPTED,
+            review__status=ReviewStatus.SUBMITTED,
+        )
+        .order_by("pk", "review__scores__pk")
+        .values_list(
+            "pk",
+            "proposal_id",
+            "review__recommendation",
+            "review__scores__criterion_id",
+            "review__scores__score",
+        )
+    )
+    by_assignment: dict[int, tuple[int, str, dict]] = {}
+    for pk, proposal_id, recommendation, criterion, score in given_rows:
+        given = by_assignment.setdefault(pk, (proposal_id, recommendation, {}))[2]
+        if criterion is not None:
+            given[criterion] = score
+    reviews: dict[int, list] = {}
+    for proposal_id, recommendation, given in by_assignment.values():
+        reviews.setdefault(proposal_id, []).append((recommendation, given))
+    return reviews

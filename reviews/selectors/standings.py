@@ -23,19 +23,27 @@ by proposal, so PostgreSQL drops the join where no figure is used (an
 unfiltered `count()`). PostgreSQL plans it with hash joins once its tables have
 statistics; right after a bulk load, run ANALYZE (autovacuum does it soon
 after) or it may nest loops over every pair of rows.
+
+The statement runs once per change, not once per page: its rows are kept as a
+RankingFigureSet (reviews.models.standings explains the versions), made by the
+first reader after a change (`figure_set_id`), and the join reads that set. A
+page costs one small query to find the set, then its own queries.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     BooleanField,
     Count,
     DecimalField,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
@@ -48,7 +56,15 @@ from catalogue.models import EvaluationCriterion
 from proposals.enums import ProposalStage, ProposalStatus
 from proposals.models import Proposal
 from reviews.enums import ACTIVE_ASSIGNMENT_STATUSES, AssignmentStatus, ReviewStatus
-from reviews.models import Panel, Review, ReviewAssignment, ReviewScore
+from reviews.models import (
+    Panel,
+    RankingFigures,
+    RankingFigureSet,
+    RankingState,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+)
 from reviews.selectors.panel import FULL_STAGE_REVIEWED, LETTER_STAGE_REVIEWED
 
 # Sort keys a ranking page offers, each an `order_by` tuple: best first, proposals
@@ -215,8 +231,94 @@ def _figures_params(opportunity, stage: str) -> tuple:
     )
 
 
+# The figures' columns, in the statement's order and RankingFigures' names.
+_COLUMNS = (
+    "proposal_id",
+    "reviews_in",
+    "reviews_assigned",
+    "incomplete",
+    "weighted_mean",
+    "normalised",
+    "spread",
+    "rank_mean",
+    "rank_normalised",
+    "disagreement",
+    "triaged",
+)
+
+
+def _kept_sql() -> str:
+    # Names from the model and _COLUMNS only: the set's id is a parameter.
+    columns = ", ".join(_COLUMNS)
+    table = RankingFigures._meta.db_table
+    return f"SELECT {columns} FROM {table} WHERE figure_set_id = %s"  # noqa: S608
+
+
+def figure_set_id(*, opportunity, stage: str = ProposalStage.FULL) -> int:
+    """The id of the RankingFigureSet of `opportunity` at `stage` as of its
+    current version: one query when it exists; otherwise the figures statement
+    runs once and its rows are kept (and older sets of the call and stage
+    removed). Two readers computing at once make one set: the second waits on
+    the unique constraint and reads the first's."""
+    found = (
+        RankingState.objects.filter(opportunity_id=opportunity.pk)
+        .annotate(
+            set_id=Subquery(
+                RankingFigureSet.objects.filter(
+                    opportunity_id=OuterRef("opportunity_id"),
+                    stage=stage,
+                    version=OuterRef("version"),
+                ).values("pk")[:1]
+            )
+        )
+        .values_list("set_id", flat=True)
+        .first()
+    )
+    return found if found is not None else _keep_figures(opportunity, stage)
+
+
+def _keep_figures(opportunity, stage: str) -> int:
+    RankingState.objects.get_or_create(opportunity_id=opportunity.pk)
+    with transaction.atomic():
+        # The version is read before the figures: a change committed in
+        # between leaves this set under an older version, never the reverse.
+        version = RankingState.objects.values_list("version", flat=True).get(
+            opportunity_id=opportunity.pk
+        )
+        try:
+            with transaction.atomic():
+                figure_set = RankingFigureSet.objects.create(
+                    opportunity_id=opportunity.pk, stage=stage, version=version
+                )
+        except IntegrityError:
+            return RankingFigureSet.objects.values_list("pk", flat=True).get(
+                opportunity_id=opportunity.pk, stage=stage, version=version
+            )
+        columns = ", ".join(_COLUMNS)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {RankingFigures._meta.db_table} "  # noqa: S608
+                f"(figure_set_id, {columns}) "
+                f"SELECT %s, {columns} FROM ({_FIGURES_SQL}) figures",
+                (figure_set.pk, *_figures_params(opportunity, stage)),
+            )
+        RankingFigureSet.objects.filter(
+            opportunity_id=opportunity.pk, stage=stage, version__lt=version
+        ).delete()
+    return figure_set.pk
+
+
+def ranking_changed(*, opportunity_ids) -> None:
+    """Raise the ranking version of these calls: their kept figures are out of
+    date from the writer's commit on. reviews.signals calls it for every save
+    and deletion that the figures read; a bulk update calls it itself."""
+    RankingState.objects.filter(opportunity_id__in=opportunity_ids).update(
+        version=F("version") + 1
+    )
+
+
 class _FiguresJoin(Join):
-    """LEFT OUTER JOIN (<_FIGURES_SQL>) ranking_figures ON ranking_figures.
+    """LEFT OUTER JOIN (<kept figures>) ranking_figures ON ranking_figures.
     proposal_id = <the proposal's alias>.id — an entry of Query.alias_map (see
     django.db.models.sql.datastructures.Join for what one provides) whose table
     is a derived table. Relabelled like any join when the query becomes a
@@ -311,7 +413,9 @@ def ranked_proposals(*, opportunity, stage: str = ProposalStage.FULL) -> QuerySe
     )
 
 
-def ranking_rows(*, opportunity, stage: str = ProposalStage.FULL) -> QuerySet:
+def ranking_rows(
+    *, opportunity, stage: str = ProposalStage.FULL, figure_set: int | None = None
+) -> QuerySet:
     """Every proposal ranked at `stage`, with its investigator, carrier and
     decision, annotated in SQL with:
 
@@ -332,16 +436,21 @@ def ranking_rows(*, opportunity, stage: str = ProposalStage.FULL) -> QuerySet:
 
     Proposals without a counted review have None figures and ranks and are
     neither flagged nor triaged. Ordered by rank_mean (unranked last), then id;
-    `RANKING_SORTS` lists the other orders. One query for any slice.
+    `RANKING_SORTS` lists the other orders. One query for any slice, after
+    `figure_set_id`'s one (which computes the figures after a change); a page
+    that reads the ranking more than once looks the set up once and passes it
+    as `figure_set`.
     """
+    if figure_set is None:
+        figure_set = figure_set_id(opportunity=opportunity, stage=stage)
     queryset = ranked_proposals(opportunity=opportunity, stage=stage).select_related(
         "principal_investigator", "carrier", "decision"
     )
     query = queryset.query
     alias = query.join(
         _FiguresJoin(
-            _FIGURES_SQL,
-            _figures_params(opportunity, stage),
+            _kept_sql(),
+            (figure_set,),
             query.get_initial_alias(),
         )
     )
@@ -380,11 +489,14 @@ class RankingSummary:
         return self.reviews_assigned - self.reviews_in
 
 
-def ranking_summary(*, opportunity, stage: str = ProposalStage.FULL) -> RankingSummary:
+def ranking_summary(
+    *, opportunity, stage: str = ProposalStage.FULL, figure_set: int | None = None
+) -> RankingSummary:
     """Proposals ranked, scored, reviews in and assigned, incomplete proposals,
-    disagreements and triaged proposals, in one query."""
+    disagreements and triaged proposals, in one query (after the set's, unless
+    `figure_set` is given: see ranking_rows)."""
     counts = (
-        ranking_rows(opportunity=opportunity, stage=stage)
+        ranking_rows(opportunity=opportunity, stage=stage, figure_set=figure_set)
         .order_by()
         .aggregate(
             proposals=Count("pk"),

@@ -14,7 +14,10 @@ and check who acts (`actor=`) with reviews.permissions. They raise:
 - proposals' and catalogue's own refusals from the moves they make.
 
 Assigning (administrators): assign_reviewer, assign_reviewers (bulk),
-apply_plan (an automatic plan from reviews.assignment.plan_assignments),
+request_assignment_plan (the automatic plan, computed by a task:
+compute_assignment_plan stores it; plan_outdated_message when its inputs
+changed), apply_plan (a stored plan, or one from
+reviews.assignment.plan_assignments; every pair re-checked),
 cancel_assignment, change_due_date, update_reviewer_profile (also the reviewer).
 Answering (the reviewer): accept_assignment (declares no conflict),
 decline_assignment, declare_conflict.
@@ -42,8 +45,11 @@ from reviews.services.assigning import (
     assignment_problems,
     cancel_assignment,
     change_due_date,
+    compute_assignment_plan,
     declare_conflict,
     decline_assignment,
+    plan_outdated_message,
+    request_assignment_plan,
     update_reviewer_profile,
 )
 from reviews.services.bidding import BidRefused, place_bid, place_bids
@@ -58,6 +64,7 @@ from reviews.services.deciding import (
     OutstandingReviews,
     decide_letter,
     default_letter_body,
+    first_release_problems,
     outstanding_reviews,
     record_decision,
     release_decisions,
@@ -109,11 +116,13 @@ __all__ = [
     "change_due_date",
     "close_bidding",
     "close_discussion",
+    "compute_assignment_plan",
     "decide_letter",
     "declare_conflict",
     "decline_assignment",
     "default_letter_body",
     "designate_primary_reviewer",
+    "first_release_problems",
     "mark_thread_read",
     "move_phase",
     "open_bidding",
@@ -122,12 +131,14 @@ __all__ = [
     "panel_for",
     "place_bid",
     "place_bids",
+    "plan_outdated_message",
     "post_message",
     "record_decision",
     "release_decisions",
     "release_problems",
     "render_letter",
     "reopen_review",
+    "request_assignment_plan",
     "revise_review",
     "save_review_draft",
     "send_discussion_digests",

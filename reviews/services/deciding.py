@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,6 +17,7 @@ from catalogue.models import Opportunity
 from proposals import services as proposal_services
 from proposals import workflow as proposal_workflow
 from proposals.enums import ProposalStage, ProposalStatus
+from proposals.models import ProposalEvent
 from reviews import emails, workflow
 from reviews.enums import (
     DEFAULT_LETTERS,
@@ -28,6 +29,7 @@ from reviews.models import Decision, DecisionLetterTemplate, ReviewAssignment
 from reviews.permissions import can_decide, can_manage_reviews
 from reviews.selectors import proposer_comments
 from reviews.services.common import DecisionRefused, lock_proposal
+from reviews.signals import decision_released
 
 PLACEHOLDER = re.compile(r"\{(reference|title|call|pi_name|conditions)\}")
 
@@ -146,6 +148,37 @@ def record_decision(
 
 def release_problems(opportunity: Opportunity) -> list[str]:
     """Why the call's decisions cannot be released; empty when they can."""
+    problems = _call_problems(opportunity)
+    if problems:
+        return problems
+    return [
+        _proposal_problem(reference, stage)
+        for reference, stage in _holding_release(opportunity).values_list(
+            "reference", "stage"
+        )
+    ]
+
+
+def first_release_problems(
+    opportunity: Opportunity, *, shown: int
+) -> tuple[list[str], int]:
+    """The first `shown` of release_problems and how many more there are, in
+    one query at most: what a page lists, whatever the size of the call."""
+    problems = _call_problems(opportunity)
+    if problems:
+        return problems[:shown], max(0, len(problems) - shown)
+    first = list(
+        _holding_release(opportunity)
+        .annotate(holding=Window(Count("pk")))
+        .values_list("reference", "stage", "holding")[:shown]
+    )
+    total = first[0][2] if first else 0
+    return [
+        _proposal_problem(reference, stage) for reference, stage, _total in first
+    ], total - len(first)
+
+
+def _call_problems(opportunity: Opportunity) -> list[str]:
     if opportunity.status == OpportunityStatus.DECIDED:
         return [_("The decisions of this call have been released already.")]
     if opportunity.status != OpportunityStatus.CLOSED:
@@ -153,21 +186,26 @@ def release_problems(opportunity: Opportunity) -> list[str]:
             _("Close the call before releasing its decisions (it is %(status)s).")
             % {"status": opportunity.get_status_display().lower()}
         ]
-    problems = []
-    waiting = opportunity.proposals.filter(
-        status__in=ProposalStatus.in_review()
-    ).select_related("decision")
-    for proposal in waiting.order_by("reference", "pk"):
-        if proposal.stage == ProposalStage.LETTER_OF_INTENT:
-            problems.append(
-                _("%(reference)s is a letter of intent still to shortlist or decline.")
-                % {"reference": proposal.reference}
-            )
-        elif not hasattr(proposal, "decision"):
-            problems.append(
-                _("%(reference)s has no decision.") % {"reference": proposal.reference}
-            )
-    return problems
+    return []
+
+
+def _holding_release(opportunity: Opportunity):
+    """The call's proposals in review that hold the release back, by reference:
+    letters of intent still to shortlist or decline, full proposals without a
+    decision."""
+    return (
+        opportunity.proposals.filter(status__in=ProposalStatus.in_review())
+        .filter(Q(stage=ProposalStage.LETTER_OF_INTENT) | Q(decision__isnull=True))
+        .order_by("reference", "pk")
+    )
+
+
+def _proposal_problem(reference: str, stage: str) -> str:
+    if stage == ProposalStage.LETTER_OF_INTENT:
+        return _(
+            "%(reference)s is a letter of intent still to shortlist or decline."
+        ) % {"reference": reference}
+    return _("%(reference)s has no decision.") % {"reference": reference}
 
 
 @dataclass(frozen=True)
@@ -235,7 +273,8 @@ def release_decisions(
     the call, either stage (invited, or accepted with a draft or reopened
     review), is cancelled through reviews.workflow with the note "Decisions
     released.", and each reviewer concerned gets one email listing theirs.
-    The call moves to "decided" (catalogue.workflow).
+    The call moves to "decided" (catalogue.workflow) and its CNSA contacts
+    get one summary (counts by outcome, links to the ranking and decisions).
     """
     if not can_decide(actor):
         raise PermissionDenied(_("Only administrators release decisions."))
@@ -265,19 +304,20 @@ def release_decisions(
                 proposal,
                 to=ProposalStatus.UNDER_REVIEW,
                 actor=actor,
-                note=_("Review started."),
+                message=ProposalEvent.Message.REVIEW_STARTED,
             )
         moved = proposal_workflow.transition(
             proposal,
             to=decision.outcome,
             actor=actor,
-            note=_("Decision released: %(outcome)s.")
-            % {"outcome": decision.get_outcome_display()},
+            message=ProposalEvent.Message.DECISION_RELEASED,
+            params={"outcome": decision.outcome},
         )
         decision.released_at = now
         decision.released_by = actor
         decision.save(update_fields=["released_at", "released_by"])
         decision.proposal = _with_team(moved)
+        decision_released.send(sender=Decision, decision=decision, actor=actor)
         emails.decision_released(
             decision=decision,
             comments=proposer_comments(proposal=moved),
@@ -290,6 +330,7 @@ def release_decisions(
         actor=actor,
         note=_("Decisions released."),
     )
+    emails.decisions_released(opportunity=locked, decisions=decisions)
     return decisions
 
 

@@ -1,6 +1,7 @@
 """Assigning reviewers from the panel: by hand (conflicts refused with their
 reason), in bulk, and automatically with the plan shown before it is saved."""
 
+import re
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -11,9 +12,14 @@ from django.utils import timezone
 
 from reviews.conflicts import conflict_reasons
 from reviews.enums import AssignmentStatus
-from reviews.models import AssignmentEvent, ReviewAssignment
-from reviews.panel_forms import sign_plan
-from tests.factories import ReviewAssignmentFactory, ReviewerFactory, UserFactory
+from reviews.models import AssignmentEvent, AssignmentPlanRun, ReviewAssignment
+from tests.factories import (
+    BidFactory,
+    ReviewAssignmentFactory,
+    ReviewerFactory,
+    UserFactory,
+)
+from tests.mfa import login_with_mfa
 from tests.reviews.test_admin_panel import (
     administrator_client,
     closed_call,
@@ -150,8 +156,13 @@ def test_assign_page_lists_proposals_with_their_reviewers_and_loads(client):
 
     row = next(r for r in response.context["rows"] if r["proposal"] == proposal)
     assert (row["active"], row["missing"]) == (1, 1)
-    loads = {r["reviewer"]: r["load"] for r in response.context["reviewer_rows"]}
-    assert loads[assignment.reviewer] == 1
+    # The loads table: the reviewer's row shows their one active assignment.
+    reviewer = assignment.reviewer
+    assert re.search(
+        rf'<tr><th scope="row">{re.escape(reviewer.get_full_name())}</th>'
+        r'<td>[^<]*</td><td>[^<]*</td><td class="number">1</td></tr>',
+        str(response.context["reviewer_rows"]),
+    )
 
 
 def test_assign_page_cancels_an_assignment(client):
@@ -209,7 +220,10 @@ def test_assign_page_query_count_is_constant(
     administrator_client(client)
     url = panel_url("assign", opportunity.pk)
 
-    with django_assert_num_queries(12):
+    # session, user, two-factor check, the user's and group's permissions, call,
+    # page count, page of proposals, their assignments, the reviewers and their
+    # loads (once each, for the select and the table)
+    with django_assert_num_queries(11):
         response = client.get(url)
 
     assert len(response.context["rows"]) == item_count
@@ -241,18 +255,70 @@ def call_to_plan():
     return opportunity, proposals, reviewers
 
 
-def test_automatic_plan_is_shown_before_anything_is_saved(client, call_to_plan):
+def _compute(client, opportunity, capture):
+    """Press "Compute the plan"; the task runs once the request commits."""
+    with capture(execute=True) as callbacks:
+        response = client.post(panel_url("auto", opportunity.pk), {"compute": "1"})
+    assert response.status_code == 302
+    assert len(callbacks) == 1
+    return AssignmentPlanRun.objects.filter(opportunity=opportunity).latest("pk")
+
+
+def _save(client, opportunity, plan, *, follow=False, **data):
+    return client.post(
+        panel_url("auto", opportunity.pk),
+        {
+            "plan": plan.pk,
+            "fingerprint": plan.fingerprint,
+            "due": _due_day().isoformat(),
+            **data,
+        },
+        follow=follow,
+    )
+
+
+def _notes(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_automatic_plan_page_offers_to_compute_the_plan_first(client, call_to_plan):
     opportunity, _proposals, _reviewers = call_to_plan
     administrator_client(client)
 
     response = client.get(panel_url("auto", opportunity.pk))
 
-    plan = response.context["plan"]
-    assert len(plan.assignments) == 6
+    page = response.content.decode()
+    assert response.context["plan"] is None
+    assert 'name="compute" value="Compute the plan"' in page
+    assert "Save this plan" not in page
+    assert not AssignmentPlanRun.objects.exists()
+
+
+def test_automatic_plan_is_computed_stored_and_shown_before_anything_is_saved(
+    client, call_to_plan, django_capture_on_commit_callbacks
+):
+    opportunity, proposals, _reviewers = call_to_plan
+    administrator_client(client)
+
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
+    response = client.get(panel_url("auto", opportunity.pk))
+
+    assert (plan.status, plan.requested_by, plan.planned_count) == (
+        "ready",
+        client.user,
+        6,
+    )
+    assert response.context["plan"] == plan
+    assert not response.context["outdated"]
+    rows = response.context["rows"]
+    assert [row["proposal"] for row in rows] == proposals
+    assert [len(row["planned"]) for row in rows] == [2, 2, 2]
+    assert sorted(load["after"] for load in response.context["loads"]) == [1, 1, 2, 2]
     assert not ReviewAssignment.objects.exists()
     page = response.content.decode()
     assert "Save this plan" in page
-    assert sorted(load.after for load in plan.loads) == [1, 1, 2, 2]
+    assert "Recompute the plan" in page
+    assert "Computed 0\xa0minutes ago" in page
 
 
 def test_automatic_plan_saved_gives_each_proposal_its_reviewers_without_conflict(
@@ -260,14 +326,10 @@ def test_automatic_plan_saved_gives_each_proposal_its_reviewers_without_conflict
 ):
     opportunity, proposals, reviewers = call_to_plan
     administrator_client(client)
-    shown = client.get(panel_url("auto", opportunity.pk))
-    signed = shown.context["form"]["plan"].value()
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            panel_url("auto", opportunity.pk),
-            {"plan": signed, "due": _due_day().isoformat()},
-        )
+        response = _save(client, opportunity, plan)
 
     assert response.status_code == 302
     for proposal in proposals:
@@ -284,43 +346,102 @@ def test_automatic_plan_saved_gives_each_proposal_its_reviewers_without_conflict
     loads = Counter(ReviewAssignment.objects.values_list("reviewer_id", flat=True))
     assert max(loads.values()) - min(loads.values()) <= 1
     assert len(mailoutbox) == 6
+    plan.refresh_from_db()
+    assert (plan.status, plan.applied_by) == ("applied", client.user)
+    saved = {
+        (a.proposal_id, a.reviewer_id, a.fit) for a in ReviewAssignment.objects.all()
+    }
+    assert saved == {(p.proposal_id, p.reviewer_id, p.fit) for p in plan.pairs.all()}
 
 
-def test_automatic_plan_is_not_saved_when_it_changed_since_shown(client, call_to_plan):
-    opportunity, proposals, reviewers = call_to_plan
-    administrator_client(client)
-    shown = client.get(panel_url("auto", opportunity.pk))
-    signed = shown.context["form"]["plan"].value()
-    ReviewAssignmentFactory(version=proposals[1].versions.get(), reviewer=reviewers[1])
-
-    response = client.post(
-        panel_url("auto", opportunity.pk),
-        {"plan": signed, "due": _due_day().isoformat()},
-    )
-
-    assert response.status_code == 200
-    assert ReviewAssignment.objects.count() == 1
-    notes = [str(message) for message in response.context["messages"]]
-    assert notes[0].startswith("The plan has changed since it was shown")
-    assert response.context["form"]["plan"].value() == sign_plan(
-        response.context["plan"]
-    )
-
-
-def test_automatic_plan_refuses_a_forged_plan(client, call_to_plan):
+def test_automatic_plan_is_not_saved_twice(
+    client, django_capture_on_commit_callbacks, call_to_plan
+):
     opportunity, _proposals, _reviewers = call_to_plan
     administrator_client(client)
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
+    _save(client, opportunity, plan)
 
-    response = client.post(
-        panel_url("auto", opportunity.pk),
-        {"plan": "forged:plan", "due": _due_day().isoformat()},
-    )
+    response = _save(client, opportunity, plan)
 
     assert response.status_code == 200
+    assert _notes(response) == [
+        "6 assignments saved; the reviewers are emailed.",
+        "This plan is saved already.",
+    ]
+    assert ReviewAssignment.objects.count() == 6
+
+
+def test_automatic_plan_out_of_date_is_shown_with_a_warning_and_not_saved(
+    client, call_to_plan, django_capture_on_commit_callbacks
+):
+    opportunity, proposals, reviewers = call_to_plan
+    administrator_client(client)
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
+    ReviewAssignmentFactory(version=proposals[1].versions.get(), reviewer=reviewers[1])
+
+    shown = client.get(panel_url("auto", opportunity.pk))
+    response = _save(client, opportunity, plan)
+
+    assert shown.context["outdated"]
+    page = shown.content.decode()
+    assert "This plan is out of date" in page
+    assert "Save this plan" not in page
+    assert 'value="Recompute the plan" class="default"' in page
+    assert response.status_code == 200
+    assert ReviewAssignment.objects.count() == 1
+    assert _notes(response) == [
+        "This plan is out of date: an assignment, a bid, a reviewer or a proposal "
+        "changed since it was computed. Compute it again, check it and save it."
+    ]
+    plan.refresh_from_db()
+    assert plan.status == "ready"
+
+
+def test_automatic_plan_recomputed_after_a_change_can_be_saved(
+    client, call_to_plan, django_capture_on_commit_callbacks
+):
+    opportunity, proposals, reviewers = call_to_plan
+    administrator_client(client)
+    old = _compute(client, opportunity, django_capture_on_commit_callbacks)
+    ReviewAssignmentFactory(version=proposals[1].versions.get(), reviewer=reviewers[1])
+
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
+    response = _save(client, opportunity, plan)
+
+    assert response.status_code == 302
+    assert plan.planned_count == 5
+    assert ReviewAssignment.objects.count() == 6
+    # The plan replaced is deleted once the new one is ready.
+    assert not AssignmentPlanRun.objects.filter(pk=old.pk).exists()
+
+
+def test_automatic_plan_refuses_a_forged_or_foreign_plan(
+    client, call_to_plan, django_capture_on_commit_callbacks
+):
+    opportunity, _proposals, _reviewers = call_to_plan
+    other = closed_call()
+    administrator_client(client)
+    foreign = _compute(client, other, django_capture_on_commit_callbacks)
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
+
+    forged = client.post(
+        panel_url("auto", opportunity.pk),
+        {"plan": "forged", "fingerprint": "x", "due": _due_day().isoformat()},
+    )
+    altered = _save(client, opportunity, plan, fingerprint="0" * 64)
+    elsewhere = _save(client, opportunity, foreign, follow=True)
+
+    assert forged.status_code == 200
+    assert forged.context["form"].errors == {"plan": ["Enter a whole number."]}
+    assert _notes(altered)[-1].startswith("This plan is out of date")
+    assert _notes(elsewhere)[-1] == "This plan no longer exists: compute it again."
     assert not ReviewAssignment.objects.exists()
 
 
-def test_automatic_plan_lists_unfillable_slots_with_reasons(client):
+def test_automatic_plan_lists_unfillable_slots_with_reasons(
+    client, django_capture_on_commit_callbacks
+):
     opportunity = closed_call(reviewers_per_proposal=2)
     proposal = submitted_proposal(
         opportunity, principal_investigator=UserFactory(institution="Lunar Institute")
@@ -328,29 +449,130 @@ def test_automatic_plan_lists_unfillable_slots_with_reasons(client):
     ReviewerFactory(institution="Lunar Institute")
     only = ReviewerFactory()
     administrator_client(client)
+    plan = _compute(client, opportunity, django_capture_on_commit_callbacks)
 
     response = client.get(panel_url("auto", opportunity.pk))
 
-    plan = response.context["plan"]
-    assert [(a.proposal, a.reviewer) for a in plan.assignments] == [(proposal, only)]
-    assert [slot.missing for slot in plan.unfilled] == [1]
+    assert [(p.proposal, p.reviewer) for p in plan.pairs.all()] == [(proposal, only)]
+    [row] = response.context["rows"]
+    assert row["unfilled"].missing == 1
     page = response.content.decode()
     assert "1 reviewer is still needed" in page
     assert "shares the institution" in page
 
 
+def test_automatic_plan_shows_the_bids_of_the_reviewers_planned(
+    client, django_capture_on_commit_callbacks
+):
+    opportunity = closed_call(reviewers_per_proposal=1)
+    proposal = submitted_proposal(opportunity, keywords="radon")
+    expert = ReviewerFactory(expertise="radon")
+    eager = ReviewerFactory(expertise="seismology")
+    BidFactory(proposal=proposal, reviewer=eager, preference="eager")
+    administrator_client(client)
+    _compute(client, opportunity, django_capture_on_commit_callbacks)
+
+    response = client.get(panel_url("auto", opportunity.pk))
+
+    [row] = response.context["rows"]
+    assert [(pair["name"], bid) for pair, bid in row["planned"]] == [
+        (eager.get_full_name(), "Eager")
+    ]
+    assert expert.get_full_name() in response.content.decode()  # in the loads
+    assert "bid: Eager" in response.content.decode()
+
+
+def test_automatic_plan_is_computed_once_at_a_time(
+    client, call_to_plan, django_capture_on_commit_callbacks
+):
+    opportunity, _proposals, _reviewers = call_to_plan
+    administrator_client(client)
+    url = panel_url("auto", opportunity.pk)
+
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        client.post(url, {"compute": "1"})
+    with django_capture_on_commit_callbacks(execute=False) as second:
+        response = client.post(url, {"compute": "1"}, follow=True)
+
+    assert (len(first), len(second)) == (1, 0)
+    [plan] = AssignmentPlanRun.objects.all()
+    assert plan.status == "computing"
+    assert _notes(response)[0].startswith("The plan is already being computed")
+    page = response.content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in page
+    assert "The plan is being computed" in page
+    assert "Recompute the plan" not in page
+
+
+def test_automatic_plan_given_up_after_a_long_computation_is_started_again(
+    client, call_to_plan, django_capture_on_commit_callbacks
+):
+    opportunity, _proposals, _reviewers = call_to_plan
+    administrator_client(client)
+    stuck = AssignmentPlanRun.objects.create(
+        opportunity=opportunity,
+        requested_at=timezone.now() - timedelta(hours=1),
+        status="computing",
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(panel_url("auto", opportunity.pk), {"compute": "1"})
+
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.error) == (
+        "failed",
+        "The computation did not finish; it was started again.",
+    )
+    assert len(callbacks) == 1
+    assert AssignmentPlanRun.objects.filter(status="computing").count() == 1
+
+
+def test_automatic_plan_that_failed_shows_its_message(client, call_to_plan):
+    opportunity, _proposals, _reviewers = call_to_plan
+    AssignmentPlanRun.objects.create(
+        opportunity=opportunity,
+        requested_at=timezone.now(),
+        status="failed",
+        error="The solver ran out of memory.",
+    )
+    administrator_client(client)
+
+    response = client.get(panel_url("auto", opportunity.pk))
+
+    page = response.content.decode()
+    assert "The plan could not be computed: The solver ran out of memory." in page
+    assert 'value="Recompute the plan" class="default"' in page
+    assert "Save this plan" not in page
+
+
+def test_automatic_plan_refuses_a_reviewer_computation(client, call_to_plan):
+    opportunity, _proposals, reviewers = call_to_plan
+    login_with_mfa(client, reviewers[1])
+
+    response = client.post(panel_url("auto", opportunity.pk), {"compute": "1"})
+
+    assert response.status_code in {302, 403}
+    assert not AssignmentPlanRun.objects.exists()
+
+
 @pytest.mark.parametrize("item_count", [1, 3, 10])
 def test_automatic_plan_page_query_count_is_constant(
-    client, django_assert_num_queries, item_count
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, item_count
 ):
     opportunity = closed_call()
     for _ in range(item_count):
         submitted_proposal(opportunity)
         ReviewerFactory(expertise="radon")
     administrator_client(client)
+    _compute(client, opportunity, django_capture_on_commit_callbacks)
     url = panel_url("auto", opportunity.pk)
 
-    with django_assert_num_queries(14):
+    # session, user, two-factor check, the user's and group's permissions, call,
+    # plan, fingerprint, page count, page of proposals, its pairs, its
+    # shortfalls, the loads
+    with django_assert_num_queries(13):
         response = client.get(url)
 
     assert len(response.context["rows"]) == item_count
+    planned = sum(len(row["planned"]) for row in response.context["rows"])
+    assert planned == item_count * min(item_count, 2)  # two each, when two exist

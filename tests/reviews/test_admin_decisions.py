@@ -14,6 +14,7 @@ from proposals.enums import ProposalStage, ProposalStatus
 from proposals.models import Proposal
 from reviews import services
 from reviews.models import Decision, DecisionLetterTemplate, Review
+from reviews.panel.base import PROBLEMS_SHOWN
 from tests.factories import ProposalFactory, TeamMemberFactory, UserFactory
 from tests.mfa import login_with_mfa
 from tests.reviews.test_admin_panel import (
@@ -21,6 +22,7 @@ from tests.reviews.test_admin_panel import (
     closed_call,
     panel_url,
     reviewed_proposal,
+    submitted_proposal,
 )
 
 pytestmark = pytest.mark.django_db
@@ -255,14 +257,148 @@ def test_decisions_page_query_count_is_constant(
         reviewed_proposal(opportunity, [4, 3])
     administrator_client(client)
     url = panel_url("decisions", opportunity.pk)
+    client.get(url)  # the first reader of a call keeps its ranking figures
 
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(DECISIONS_QUERIES):
         response = client.get(url)
 
     assert len(response.context["rows"]) == item_count
 
 
+DECISIONS_QUERIES = 11  # with the lookup of the call's kept ranking figures
+
+
+def test_decisions_page_writes_the_posted_values_back_after_an_error(
+    client, decided_call
+):
+    opportunity, first, second = decided_call
+    administrator_client(client)
+
+    response = client.post(
+        panel_url("decisions", opportunity.pk),
+        _outcomes(
+            [first, second],
+            a=("conditionally_selected", ""),
+            b=("not_selected", "Not <yet> funded"),
+        ),
+    )
+
+    page = response.content.decode()
+    assert (
+        f'<textarea name="p{first.pk}-conditions" cols="30" maxlength="5000" '
+        f'rows="2" id="id_p{first.pk}-conditions" aria-invalid="true">\n</textarea>'
+    ) in page
+    assert '<option value="conditionally_selected" selected>' in page
+    assert '<option value="not_selected" selected>' in page
+    assert (
+        f'<textarea name="p{second.pk}-conditions" cols="30" maxlength="5000" '
+        f'rows="2" id="id_p{second.pk}-conditions">\nNot &lt;yet&gt; funded</textarea>'
+    ) in page
+
+
+def test_decisions_page_preselects_the_manifest_selection(client, decided_call):
+    opportunity, first, second = decided_call
+    administrator_client(client)
+    services.record_decision(
+        proposal=second,
+        outcome="conditionally_selected",
+        conditions="Tests.",
+        actor=client.user,
+    )
+
+    response = client.get(
+        panel_url("decisions", opportunity.pk), {"selected": f"{first.pk},x"}
+    )
+
+    selected = {
+        item["row"]: (item["outcome"], item["conditions"])
+        for item in response.context["rows"]
+    }
+    assert selected == {
+        first: ("selected", ""),
+        second: ("conditionally_selected", "Tests."),
+    }
+    assert '<option value="selected" selected>' in response.content.decode()
+
+
+def test_decisions_page_lists_the_first_problems_and_counts_the_rest(client):
+    opportunity = closed_call()
+    undecided = sorted(
+        (submitted_proposal(opportunity) for _ in range(PROBLEMS_SHOWN + 2)),
+        key=lambda proposal: proposal.reference,
+    )
+    administrator_client(client)
+
+    response = client.get(panel_url("decisions", opportunity.pk))
+
+    assert response.context["problems"] == [
+        f"{proposal.reference} has no decision."
+        for proposal in undecided[:PROBLEMS_SHOWN]
+    ]
+    assert response.context["more_problems"] == 2
+    assert "and 2 more" in response.content.decode()
+
+
 # --- letters of intent --------------------------------------------------------------
+
+
+def _letter_call(letter_count):
+    opportunity = closed_call(loi_deadline=timezone.now() - timedelta(days=30))
+    opportunity.status = OpportunityStatus.PUBLISHED
+    opportunity.proposal_deadline = timezone.now() + timedelta(days=30)
+    opportunity.save()
+    letters = [
+        ProposalFactory(
+            opportunity=opportunity,
+            stage=ProposalStage.LETTER_OF_INTENT,
+            submitted=True,
+        )
+        for _ in range(letter_count)
+    ]
+    return opportunity, letters
+
+
+@pytest.mark.parametrize("item_count", [1, 3, 10])
+def test_letters_page_query_count_is_constant(
+    client, django_assert_num_queries, item_count
+):
+    opportunity, _letters = _letter_call(item_count)
+    administrator_client(client)
+    url = panel_url("letters", opportunity.pk)
+    client.get(url)  # the first reader of a call keeps its ranking figures
+
+    with django_assert_num_queries(LETTERS_QUERIES):
+        response = client.get(url)
+
+    assert len(response.context["rows"]) == item_count
+
+
+LETTERS_QUERIES = 10  # with the lookup of the call's kept ranking figures
+
+
+def test_letters_page_writes_the_posted_values_back_after_an_error(client):
+    opportunity, (kept, dropped) = _letter_call(2)
+    administrator_client(client)
+
+    response = client.post(
+        panel_url("letters", opportunity.pk),
+        {
+            f"p{kept.pk}-choice": "shortlist",
+            f"p{kept.pk}-note": "",
+            f"p{dropped.pk}-choice": "decline",
+            f"p{dropped.pk}-note": "x" * 2001,
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert '<option value="shortlist" selected>' in page
+    assert '<option value="decline" selected>' in page
+    assert (
+        f'<textarea name="p{dropped.pk}-note" cols="30" maxlength="2000" rows="2" '
+        f'id="id_p{dropped.pk}-note" aria-invalid="true">\n{"x" * 2001}</textarea>'
+    ) in page
+    assert Proposal.objects.get(pk=kept.pk).status == ProposalStatus.SUBMITTED
 
 
 def test_letters_page_shortlists_and_declines_letters(client, admin_user):

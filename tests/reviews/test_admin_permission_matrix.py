@@ -28,10 +28,20 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 
+from messaging import services as messaging
+from proposals.models import Proposal
 from reviews import services
 from reviews.admin.reviewer_site import reviewer_site
 from reviews.models import ReviewAssignment, ReviewerProfile
+from tests.messaging.builders import message
 from tests.mfa import login_with_mfa
+from tests.payloads.admin_builders import full_payload
+from tests.payloads.factories import (
+    CallAgreementFactory,
+    CallMilestoneFactory,
+    SelectionListFactory,
+)
+from tests.questions.factories import QuestionFactory
 from tests.reviews import reviewer_admin as build
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +179,15 @@ def world(django_capture_on_commit_callbacks):
         actor=administrator,
     )
     mission = opportunity.mission
+    payload = full_payload()
+    # A draft message (its pages as for one still editable), and one sent to
+    # the proposal's team, for a recipient.
+    status = Proposal.objects.get(pk=proposal.pk).status
+    draft = message(opportunity, author=administrator, statuses=[status])
+    sent = messaging.send_message(
+        message=message(opportunity, author=administrator, statuses=[status]),
+        actor=administrator,
+    )
     objects = {
         "reviews.ReviewAssignment": assignment.pk,
         "reviews.Review": review.pk,
@@ -184,6 +203,19 @@ def world(django_capture_on_commit_callbacks):
         ).pk,
         "accounts.User": holder.pk,
         "auth.Group": holder.groups.get().pk,
+        "payloads.Payload": payload.pk,
+        "payloads.CallAgreement": CallAgreementFactory(
+            opportunity=payload.opportunity
+        ).pk,
+        "payloads.CallMilestone": CallMilestoneFactory(
+            opportunity=payload.opportunity
+        ).pk,
+        "payloads.SelectionList": SelectionListFactory(
+            opportunity=payload.opportunity
+        ).pk,
+        "messaging.Message": draft.pk,
+        "messaging.MessageRecipient": sent.recipients.first().pk,
+        "questions.Question": QuestionFactory(opportunity=opportunity).pk,
     }
     values = {
         "opportunity_pk": opportunity.pk,
@@ -194,6 +226,11 @@ def world(django_capture_on_commit_callbacks):
         "app_label": "reviews",
         "content_type_id": ContentType.objects.get_for_model(ReviewAssignment).pk,
         "id": holder.pk,
+        "payload_pk": payload.pk,
+        "condition_pk": payload.conditions.get().pk,
+        "agreement_pk": payload.agreements.get().pk,
+        "milestone_pk": payload.milestones.get().pk,
+        "delivery_pk": payload.deliveries.get().pk,
     }
     return {
         "users": {
@@ -397,6 +434,46 @@ MATRIX: dict[str, dict[str, int]] = {
     **model_rows("reviews.ReviewerProfile", delete=FORBIDDEN),
     **model_rows("reviews.DecisionLetterTemplate", delete=FORBIDDEN),
     **model_rows("reviews.Decision", add=FORBIDDEN, delete=FORBIDDEN),
+    # --- payloads: the administrators' pages (payloads.admin_views) ---
+    "admin:payloads_overview": admin_row(OK),
+    "admin:payloads_export": admin_row(OK),
+    "admin:payloads_publish": admin_row(NOT_ALLOWED),  # POST only
+    **{
+        f"admin:payloads_payload_{action}": admin_row(OK)
+        for action in (
+            "allocation",
+            "condition",
+            "deselect",
+            "agreement",
+            "sign",
+            "slip",
+            "complete",
+            "delivery",
+            "decide_delivery",
+            "handover",
+        )
+    },
+    # Read only: every change goes through the pages above.
+    **model_rows("payloads.Payload", add=FORBIDDEN, delete=FORBIDDEN),
+    **model_rows("payloads.CallAgreement"),
+    **model_rows("payloads.CallMilestone"),
+    **model_rows("payloads.SelectionList", add=FORBIDDEN, delete=FORBIDDEN),
+    # --- messaging: administrators only; the message is a draft ---
+    **model_rows(
+        "messaging.Message",
+        extra={"preview": OK, "send": NOT_ALLOWED},  # send: POST only
+    ),
+    # Read only: recorded by send_message.
+    **model_rows("messaging.MessageRecipient", add=FORBIDDEN, delete=FORBIDDEN),
+    # --- questions: asked on the call's page, never added or deleted here ---
+    **model_rows(
+        "questions.Question",
+        add=FORBIDDEN,
+        delete=FORBIDDEN,
+        # The world's question is asked, not published: it can be declined,
+        # and the amendment page sends the administrator back with the reason.
+        extra={"decline": OK, "amend": FOUND},
+    ),
     # --- the reviewers' site: its own views ---
     "review:index": review_row(OK),
     "review:login": {

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from reviews import workflow
 from reviews.assignment import (
     FIT_SCALE,
     LP_MIN_PAIRS,
@@ -16,9 +17,11 @@ from reviews.assignment import (
     plan_assignments,
 )
 from reviews.enums import BID_WEIGHTS, BidPreference
-from reviews.models import ReviewAssignment
+from reviews.models import AssignmentPlanRun, Bid, ReviewAssignment
 from reviews.selectors import eligible_reviewers
-from reviews.services import apply_plan, assignment_problems
+from reviews.selectors.panel import plan_fingerprint, planned_pairs
+from reviews.services import PlanOutdated, apply_plan, assignment_problems
+from reviews.services.assigning import request_assignment_plan
 from tests.factories import (
     BidFactory,
     OpportunityFactory,
@@ -671,6 +674,265 @@ def test_plan_and_hand_assignment_give_the_same_conflict_reasons(kind):
     assert list(reasons) == by_hand
     assert by_hand != []
     assert "1 have a conflict of interest and 0 were asked before" in slot.reasons[0]
+
+
+# --- the stored plan (computed by a task, saved later) ---------------------------
+
+
+def _stored(opportunity, actor, capture):
+    """Ask for the call's plan; the task computes it once the request commits."""
+    with capture(execute=True) as callbacks:
+        plan, started = request_assignment_plan(opportunity=opportunity, actor=actor)
+    assert (started, len(callbacks)) == (True, 1)
+    plan.refresh_from_db()
+    return plan
+
+
+def _due(opportunity):
+    return timezone.now() + (opportunity.proposal_deadline - opportunity.opens_at)
+
+
+@pytest.mark.django_db
+def test_stored_plan_is_the_plan_of_plan_assignments(
+    admin_user, django_capture_on_commit_callbacks
+):
+    opportunity, [first, _second] = _call(per=2, proposals=2)
+    reviewers = ReviewerFactory.create_batch(3, expertise="radon")
+    BidFactory(proposal=first, reviewer=reviewers[2], preference="eager")
+    expected = plan_assignments(
+        opportunity=opportunity, reviewers=list(eligible_reviewers())
+    )
+
+    stored = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+
+    assert [
+        (pair.proposal, pair.reviewer, pair.fit, pair.bid)
+        for pair in planned_pairs(plan=stored)
+    ] == [
+        (row.proposal, row.reviewer, row.fit, row.bid) for row in expected.assignments
+    ]
+    assert [
+        (load.reviewer, load.before, load.after)
+        for load in stored.loads.order_by("reviewer_id")
+    ] == [(load.reviewer, load.before, load.after) for load in expected.loads]
+    assert (
+        stored.status,
+        stored.planned_count,
+        stored.short_count,
+        stored.reviewer_count,
+        stored.requested_by,
+    ) == ("ready", 4, 0, 3, admin_user)
+    assert stored.fingerprint == plan_fingerprint(opportunity=opportunity)
+
+
+@pytest.mark.django_db
+def test_a_bid_puts_the_stored_plan_out_of_date_and_changes_the_next(
+    admin_user, django_capture_on_commit_callbacks
+):
+    opportunity, [proposal] = _call(per=1, proposals=1)
+    first, second = (
+        ReviewerFactory(expertise="radon"),
+        ReviewerFactory(expertise="radon"),
+    )
+    before = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+    planned_before = [(pair.reviewer, pair.bid) for pair in before.pairs.all()]
+
+    BidFactory(proposal=proposal, reviewer=second, preference="eager")
+    outdated = plan_fingerprint(opportunity=opportunity) != before.fingerprint
+    after = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+
+    assert planned_before == [(first, "")]
+    assert outdated
+    assert [(pair.reviewer, pair.bid) for pair in after.pairs.all()] == [
+        (second, "eager")
+    ]
+
+
+def _change(kind, opportunity, proposal, reviewer):
+    """One change to the inputs of the call's plan, or one that is not."""
+    if kind == "an assignment":
+        ReviewAssignmentFactory(version=proposal.versions.get(), reviewer=reviewer)
+    elif kind == "an assignment cancelled":
+        assignment = ReviewAssignment.objects.get(proposal=proposal)
+        workflow.transition(assignment, to="cancelled", actor=None)
+    elif kind == "a bid":
+        BidFactory(proposal=proposal, reviewer=reviewer, preference="willing")
+    elif kind == "a bid changed":
+        bid = Bid.objects.get(proposal=proposal)
+        bid.preference = "eager"
+        bid.save()
+    elif kind == "a reviewer":
+        ReviewerFactory()
+    elif kind == "an expertise":
+        profile = reviewer.reviewer_profile
+        profile.expertise = "regolith"
+        profile.save()
+    elif kind == "a proposal":
+        ProposalVersionFactory(proposal__opportunity=opportunity)
+    elif kind == "reviewers per proposal":
+        opportunity.reviewers_per_proposal += 1
+        opportunity.save(update_fields=["reviewers_per_proposal"])
+    elif kind == "another call's bid":
+        BidFactory(reviewer=reviewer, preference="eager")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "outdated"),
+    [
+        ("an assignment", True),
+        ("an assignment cancelled", True),
+        ("a bid", True),
+        ("a bid changed", True),
+        ("a reviewer", True),
+        ("an expertise", True),
+        ("a proposal", True),
+        ("reviewers per proposal", True),
+        ("another call's bid", False),
+    ],
+)
+def test_plan_fingerprint_changes_with_the_inputs_of_the_plan(kind, outdated):
+    opportunity, [proposal, _other] = _call(per=2, proposals=2)
+    reviewer = ReviewerFactory(expertise="radon")
+    ReviewAssignmentFactory(version=proposal.versions.get())
+    BidFactory(proposal=proposal, preference="willing")
+    before = plan_fingerprint(opportunity=opportunity)
+
+    _change(kind, opportunity, proposal, reviewer)
+
+    assert (plan_fingerprint(opportunity=opportunity) != before) is outdated
+
+
+@pytest.mark.django_db
+def test_apply_plan_saves_a_stored_plan_and_marks_it_applied(
+    admin_user, django_capture_on_commit_callbacks
+):
+    opportunity, _proposals = _call(per=1, proposals=2)
+    ReviewerFactory(expertise="radon")
+    ReviewerFactory()
+    stored = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+    pairs = [(p.proposal, p.reviewer, p.fit) for p in planned_pairs(plan=stored)]
+
+    made = apply_plan(
+        plan=stored,
+        due=_due(opportunity),
+        actor=admin_user,
+        fingerprint=stored.fingerprint,
+    )
+
+    assert [(a.proposal, a.reviewer, a.fit) for a in made] == pairs
+    stored.refresh_from_db()
+    assert (stored.status, stored.applied_by) == ("applied", admin_user)
+    with pytest.raises(PlanOutdated) as again:
+        apply_plan(plan=stored, due=_due(opportunity), actor=admin_user)
+    assert again.value.messages == ["This plan is saved already."]
+    assert ReviewAssignment.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_apply_plan_refuses_a_stored_plan_out_of_date(
+    admin_user, django_capture_on_commit_callbacks
+):
+    opportunity, [proposal, _other] = _call(per=1, proposals=2)
+    reviewer = ReviewerFactory()
+    stored = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+    BidFactory(proposal=proposal, reviewer=reviewer, preference="eager")
+
+    with pytest.raises(PlanOutdated) as refusal:
+        apply_plan(plan=stored, due=_due(opportunity), actor=admin_user)
+
+    assert refusal.value.messages == [
+        "This plan is out of date: an assignment, a bid, a reviewer or a proposal "
+        "changed since it was computed. Compute it again, check it and save it."
+    ]
+    assert ReviewAssignment.objects.count() == 0
+    stored.refresh_from_db()
+    assert stored.status == "ready"
+
+
+@pytest.mark.django_db
+def test_apply_plan_rechecks_every_pair_of_a_stored_plan(
+    admin_user, django_capture_on_commit_callbacks
+):
+    """A change the fingerprint does not see (a team member joins) is still
+    refused: every pair goes through assign_reviewer's checks."""
+    opportunity, _proposals = _call(per=1, proposals=2)
+    ReviewerFactory.create_batch(2)
+    stored = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+    late = planned_pairs(plan=stored)[1]
+    TeamMemberFactory(proposal=late.proposal, user=late.reviewer, name="Dr Late")
+
+    with pytest.raises(PlanOutdated) as refusal:
+        apply_plan(
+            plan=stored,
+            due=_due(opportunity),
+            actor=admin_user,
+            fingerprint=stored.fingerprint,
+        )
+
+    assert refusal.value.messages == [
+        f"{late.proposal.reference}, {late.reviewer.get_full_name()}: "
+        "The reviewer is on the proposal's team (Dr Late)."
+    ]
+    assert ReviewAssignment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_only_one_computation_of_a_plan_runs_at_a_time(
+    admin_user, django_capture_on_commit_callbacks
+):
+    opportunity, _proposals = _call(per=1, proposals=1)
+    ReviewerFactory()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first, started = request_assignment_plan(
+            opportunity=opportunity, actor=admin_user
+        )
+        second, again = request_assignment_plan(
+            opportunity=opportunity, actor=admin_user
+        )
+
+    assert (started, again) == (True, False)
+    assert second == first
+    assert len(callbacks) == 1
+    assert AssignmentPlanRun.objects.get().status == "computing"
+
+
+@pytest.mark.django_db
+def test_request_assignment_plan_is_for_administrators_only():
+    from django.core.exceptions import PermissionDenied  # noqa: PLC0415
+
+    opportunity, _proposals = _call(per=1, proposals=1)
+
+    with pytest.raises(PermissionDenied):
+        request_assignment_plan(opportunity=opportunity, actor=UserFactory(staff=True))
+
+    assert not AssignmentPlanRun.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind",
+    ["institution", "declared here", "declared with the pi", "bid", "team"],
+)
+def test_stored_plan_and_hand_assignment_give_the_same_conflict_reasons(
+    kind, admin_user, django_capture_on_commit_callbacks
+):
+    opportunity, [proposal] = _call(per=2, proposals=1)
+    reviewer, _free = ReviewerFactory(), ReviewerFactory()
+    _conflict_by(kind, proposal, reviewer)
+    now = timezone.now()
+    by_hand = assignment_problems(
+        proposal=proposal, reviewer=reviewer, due=now + timedelta(days=14), now=now
+    )
+
+    stored = _stored(opportunity, admin_user, django_capture_on_commit_callbacks)
+
+    [shortfall] = stored.shortfalls.all()
+    assert shortfall.excluded == [
+        {"reviewer": reviewer.get_full_name(), "reasons": by_hand}
+    ]
+    assert by_hand != []
 
 
 # --- the linear programme for large calls -------------------------------------

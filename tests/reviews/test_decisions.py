@@ -16,9 +16,13 @@ from reviews.manifest import recommend_manifest
 from reviews.models import Decision, ReviewAssignment
 from reviews.selectors import (
     country_statistics,
+    decision_counts,
     decision_for_proposer,
     letter_template_body,
+    letters_decided,
+    letters_to_decide,
     manifest_candidates,
+    proposals_to_decide,
     proposals_without_decision,
     proposer_comments,
     ranking,
@@ -154,10 +158,11 @@ def test_ranking_query_count_is_constant(django_assert_num_queries, proposal_cou
     # version), scores
     with django_assert_num_queries(4):
         rows = ranking(opportunity=opportunity)
-    # the statistics read the rows; the candidates add the carriers
-    with django_assert_num_queries(1):
+    # the statistics read the rows
+    with django_assert_num_queries(0):
         statistics = country_statistics(opportunity=opportunity, rows=rows)
-        candidates = manifest_candidates(opportunity=opportunity, rows=rows)
+    # the candidates are read in SQL (their query count: test_admin_manifest)
+    candidates = manifest_candidates(opportunity=opportunity)
 
     assert [row.reviews_submitted for row in rows] == [2] * proposal_count
     assert statistics.countries[0].proposals == proposal_count
@@ -189,6 +194,55 @@ def test_ranking_of_the_letter_stage_keeps_shortlisted_letters():
         (letter.pk, Decimal("4.00"))
     ]
     assert ranking(opportunity=opportunity) == []
+
+
+def test_letters_decided_lists_the_shortlisted_and_declined_letters_by_reference():
+    opportunity, *_criteria = _panel_call(loi_deadline=_weeks_ago(4))
+    shortlisted, declined, waiting = (
+        ProposalFactory(
+            letter=True,
+            submitted=True,
+            opportunity=opportunity,
+            status=ProposalStatus.UNDER_REVIEW,
+        )
+        for _ in range(3)
+    )
+    ReviewAssignmentFactory(version=ProposalVersionFactory(proposal=shortlisted))
+    Proposal.objects.filter(pk=shortlisted.pk).update(
+        stage=ProposalStage.FULL, status=ProposalStatus.DRAFT
+    )
+    Proposal.objects.filter(pk=declined.pk).update(status=ProposalStatus.DECLINED)
+
+    decided = list(letters_decided(opportunity=opportunity))
+    to_decide = list(letters_to_decide(opportunity=opportunity))
+
+    assert decided == sorted([shortlisted, declined], key=lambda p: p.reference)
+    assert to_decide == [waiting]
+
+
+def test_decision_counts_count_the_decisions_pages_proposals_by_outcome(admin_user):
+    opportunity, *_criteria = _panel_call()
+    selected, rejected, undecided = (_reviewed(opportunity, (4, 4)) for _ in range(3))
+    services.record_decision(proposal=selected, outcome="selected", actor=admin_user)
+    services.record_decision(
+        proposal=rejected, outcome="not_selected", actor=admin_user
+    )
+    ProposalFactory(
+        letter=True,
+        submitted=True,
+        opportunity=opportunity,
+        status=ProposalStatus.UNDER_REVIEW,
+    )
+    withdrawn = _reviewed(opportunity, (5, 5))
+    Proposal.objects.filter(pk=withdrawn.pk).update(status=ProposalStatus.WITHDRAWN)
+    ProposalFactory(opportunity=opportunity)  # a draft
+
+    counts = decision_counts(opportunity=opportunity)
+
+    assert counts == {"selected": 1, "not_selected": 1, "": 1}
+    assert sorted(proposals_to_decide(opportunity=opportunity), key=str) == sorted(
+        [selected, rejected, undecided], key=str
+    )
 
 
 def test_country_statistics_count_selections_by_country_and_region():
@@ -690,11 +744,12 @@ def test_the_whole_review_through_the_services_alone(
         "selected",
     ]
     templates = sorted(
-        {m.subject.split("]")[1].split(":")[0].strip() for m in mailoutbox}
+        {m.subject.split("]")[-1].split(":")[0].strip() for m in mailoutbox}
     )
     assert templates == [
         "All reviews submitted",
         "Decision on your proposal",
+        "Decisions released",  # the summary to the call's contacts
         "Review requested",
     ]
     assert {p.pk for p in proposals} == {best.pk, other.pk}

@@ -16,6 +16,7 @@ from reviews import services
 from reviews.models import AssignmentEvent, Decision, ReviewAssignment
 from reviews.selectors import decision_for_proposer
 from reviews.services import DecisionRefused
+from reviews.services.deciding import first_release_problems
 from tests.factories import (
     ContactFactory,
     EvaluationCriterionFactory,
@@ -163,8 +164,9 @@ def test_release_ends_open_assignments_and_tells_each_reviewer_once(
     assert notes == {"Decisions released."}
     ended = [m for m in mailoutbox if "assignments have ended" in m.subject]
     assert _recipients(ended) == sorted([a.email, b.email])
+    # Reviewers, teams, and the call's contact (the summary of the release).
     assert _recipients(mailoutbox) == sorted(
-        [a.email, b.email, *_team(first), *_team(second)]
+        [a.email, b.email, *_team(first), *_team(second), "gany@cnsa.example.org"]
     )
     to_b = next(m for m in ended if m.to == [b.email])
     assert to_b.subject == (
@@ -196,7 +198,9 @@ def test_release_without_outstanding_reviews_needs_no_confirmation(
     with django_capture_on_commit_callbacks(execute=True):
         services.release_decisions(opportunity=opportunity, actor=administrator)
 
-    assert _recipients(mailoutbox) == sorted(_team(version.proposal))
+    assert _recipients(mailoutbox) == sorted(
+        [*_team(version.proposal), "gany@cnsa.example.org"]
+    )
 
 
 def test_release_ends_an_open_letter_stage_assignment_too(
@@ -298,8 +302,11 @@ def test_consensus_reaches_the_team_with_the_decision_only(
     )
     assert "s consensus report</h3>" in page_after
     assert escape(body) in page_after
-    assert _recipients(mailoutbox) == sorted(_team(proposal))
-    message = mailoutbox[0]
+    # The team, and the call's contact (the release's summary, no consensus).
+    assert _recipients(mailoutbox) == sorted(
+        [*_team(proposal), "gany@cnsa.example.org"]
+    )
+    message = next(m for m in mailoutbox if m.to == [pi.email])
     assert f"Panel's consensus report\n{body}" in message.body
     assert escape(body) in message.alternatives[0][0]
     assert decision_for_proposer(
@@ -342,3 +349,51 @@ def test_deciding_a_letter_tells_the_reviewers_whose_assignment_ends(
     cancelled = [m for m in mailoutbox if "assignment cancelled" in m.subject]
     assert _recipients(cancelled) == [waiting.reviewer.email]
     assert "The letter of intent was shortlisted." in cancelled[0].body
+
+
+def test_release_problems_name_every_proposal_holding_the_release_by_reference(
+    administrator,
+):
+    opportunity = _call()
+    undecided = [_proposal(opportunity).proposal for _ in range(3)]
+    letter = ProposalFactory(
+        letter=True,
+        submitted=True,
+        opportunity=opportunity,
+        status=ProposalStatus.UNDER_REVIEW,
+    )
+    decided = _proposal(opportunity).proposal
+    services.record_decision(proposal=decided, outcome="selected", actor=administrator)
+
+    problems = services.release_problems(opportunity)
+    first, more = first_release_problems(opportunity, shown=2)
+
+    expected = {
+        proposal.reference: f"{proposal.reference} has no decision."
+        for proposal in undecided
+    }
+    expected[letter.reference] = (
+        f"{letter.reference} is a letter of intent still to shortlist or decline."
+    )
+    assert problems == [expected[reference] for reference in sorted(expected)]
+    assert (first, more) == (problems[:2], 2)
+
+
+def test_first_release_problems_of_a_call_not_closed_name_the_call(administrator):
+    opportunity = OpportunityFactory(status=OpportunityStatus.PUBLISHED)
+    ProposalFactory(submitted=True, opportunity=opportunity)
+
+    first = first_release_problems(opportunity, shown=10)
+
+    assert first == (
+        ["Close the call before releasing its decisions (it is published)."],
+        0,
+    )
+
+
+def test_first_release_problems_of_a_call_ready_for_release_are_none(
+    call_with_open_work,
+):
+    opportunity = call_with_open_work["opportunity"]
+
+    assert first_release_problems(opportunity, shown=10) == ([], 0)
