@@ -28,9 +28,10 @@ class AdministratorsSite(admin.AdminSite):
     def get_urls(self):
         # The panel's views import the apps' selectors and services: imported
         # here, once the apps are ready.
+        from payloads.admin_views import payload_urls  # noqa: PLC0415
         from reviews.panel.urls import panel_urls  # noqa: PLC0415
 
-        return [*panel_urls(self), *super().get_urls()]
+        return [*panel_urls(self), *payload_urls(self), *super().get_urls()]
 
 
 def refusal_messages(refusal: Exception) -> list[str]:
