@@ -38,8 +38,11 @@ def post_amendment(
     """Post a dated amendment to a published or closed call.
 
     Judged on the stored status (the row is locked); raises AmendmentRefused
-    otherwise. Queues an "opportunity amended" email to the CNSA contacts and the
-    researchers following the mission, sent once the transaction commits.
+    otherwise. Queues an "opportunity amended" email to the CNSA contacts, the
+    researchers following the mission and every principal investigator and
+    confirmed team member of a draft or submitted proposal on the call
+    (notifications.events.opportunity_amended), sent once the transaction
+    commits.
     """
     locked = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     if not is_amendable(locked):

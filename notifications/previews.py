@@ -114,6 +114,16 @@ def amendment_sample() -> dict:
         "amendment_title_zh": "建议书截止日期延长",
         "amendment_body_en": "The proposal deadline moves by two weeks.",
         "amendment_body_zh": "建议书截止日期推迟两周。",
+        # A proposer is told which of their proposals the amendment concerns.
+        "proposals": [
+            {
+                "proposal_id": 42,
+                "reference": "CE7-2026-0042",
+                "title": "Lunar south-pole radon and dust monitor",
+                "path": "/proposals/42/",
+            },
+            {"proposal_id": 57, "reference": "", "title": "", "path": "/proposals/57/"},
+        ],
     }
 
 

@@ -65,7 +65,12 @@ def _contacts(opportunity) -> list:
 def _with_contacts(team: list[Recipient], opportunity) -> list[Recipient]:
     recipients = {r.email.lower(): r for r in team}
     for contact in _contacts(opportunity):
-        recipients.setdefault(contact.email.lower(), Recipient(email=contact.email))
+        # In the contact's own language (notifications.events.contact_recipients
+        # also looks up their account; these emails read the contacts already).
+        recipients.setdefault(
+            contact.email.lower(),
+            Recipient(email=contact.email, language=contact.preferred_language),
+        )
     return list(recipients.values())
 
 

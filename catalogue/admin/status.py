@@ -248,8 +248,8 @@ class StatusMovesMixin:
                 self.message_user(
                     request,
                     _(
-                        "Amendment “%(title)s” posted; the call's contacts and "
-                        "followers are being emailed."
+                        "Amendment “%(title)s” posted; the call's contacts, "
+                        "followers and teams at work are being emailed."
                     )
                     % {"title": amendment.title_en},
                     messages.SUCCESS,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from catalogue.enums import (
     CarrierKind,
+    ContactLanguage,
     CooperationLevel,
     OpportunityKind,
     OpportunityStatus,
@@ -38,6 +39,8 @@ DEMO_CONTACT = {
     "name": "Demo contact — International Cooperation",
     "department": DEPARTMENT + " (demonstration)",
     "phone": "",
+    # Written to in English, the real contacts in Chinese: the seed shows both.
+    "preferred_language": ContactLanguage.EN,
 }
 REVIEW_CALL_SLUG = "demo-chang-e-8-payloads-in-review"
 

@@ -1,17 +1,25 @@
+"""Dates in emails, written as the pages write them.
+
+One format on every page and in every email: Beijing time with the zone named,
+"31 Aug 2026, 23:59 Beijing time (UTC+8)" / "北京时间 2026年8月31日 23:59（UTC+8）",
+written by catalogue_tags.beijing in the active language (an email is rendered in
+its recipient's).
+"""
+
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import template
-from django.utils import formats
+
+from catalogue.templatetags.catalogue_tags import beijing
 
 register = template.Library()
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 @register.filter
-def beijing_time(value: str | datetime) -> str:
-    """An ISO timestamp (as stored in an email's JSON context) in Beijing time."""
+def beijing_time(value: str | datetime | None) -> str:
+    """A moment (or the ISO timestamp an email's JSON context stores) in Beijing
+    time, named; empty for no moment."""
+    if not value:
+        return ""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    local = moment.astimezone(BEIJING)
-    # The project's DATETIME_FORMAT (config/formats) already names the zone.
-    return formats.date_format(local, "DATETIME_FORMAT")
+    return beijing(moment)

@@ -721,8 +721,8 @@ def test_amend_posts_in_both_languages_and_emails_the_audience(
         "pi@uni.example.org",
     ]
     assert message_texts(response) == [
-        "Amendment “Deadline extended” posted; the call's contacts and followers "
-        "are being emailed."
+        "Amendment “Deadline extended” posted; the call's contacts, followers and "
+        "teams at work are being emailed."
     ]
 
 
