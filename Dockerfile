@@ -34,6 +34,7 @@ COPY . .
 # without a real DJANGO_SECRET_KEY.
 RUN DJANGO_SECRET_KEY=build-only-dummy-secret-never-used-at-runtime \
     DJANGO_ALLOWED_HOSTS=localhost \
+    DJANGO_SITE_URL=https://build.invalid \
     sh -c 'python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 \
         && python manage.py collectstatic --no-input -v 0' \
     && mkdir -p /app/var/media \

@@ -4,10 +4,14 @@
 - every account email (verification, password reset, notices) is rendered by
   allauth in the recipient's language and recorded in the notifications outbox,
   which a Celery task sends once the transaction commits;
-- signing in switches the interface to the user's preferred language.
+- signing in switches the interface to the user's preferred language;
+- the links in those emails (confirming an address, resetting a password…) are
+  made absolute from settings.SITE_URL, like every other email's, not from the
+  host the request came to (see accounts.site_url for local development).
 """
 
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -45,7 +49,36 @@ def _html_alternative(message) -> str:
     return ""
 
 
+def site_absolute(url: str) -> str:
+    """`url` (absolute, or a path) on settings.SITE_URL."""
+    parts = urlsplit(url)
+    return settings.SITE_URL + urlunsplit(
+        ("", "", parts.path, parts.query, parts.fragment)
+    )
+
+
+def _on_site(context: dict) -> dict:
+    """The context with every absolute link allauth put in it (activate_url,
+    password_reset_url, signup_url…) moved onto settings.SITE_URL."""
+    return {
+        key: site_absolute(value)
+        if key.endswith("_url")
+        and isinstance(value, str)
+        and value.startswith(("http://", "https://"))
+        else value
+        for key, value in context.items()
+    }
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return site_absolute(
+            super().get_email_confirmation_url(request, emailconfirmation)
+        )
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return site_absolute(super().get_reset_password_from_key_url(key))
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         profile_data = getattr(form, "profile_data", None)
@@ -70,7 +103,7 @@ class AccountAdapter(DefaultAccountAdapter):
             "email": email,
             "current_site": get_current_site(request),
             "site_url": settings.SITE_URL,
-            **context,
+            **_on_site(context),
         }
         with translation.override(language):
             message = self.render_mail(template_prefix, email, full_context)

@@ -43,3 +43,25 @@ class CarrierKind(models.TextChoices):
 class ResourcePolicy(models.TextChoices):
     BLOCK = "block", _("Exceeding the envelope blocks submission")
     WARN = "warn", _("Exceeding the envelope only warns")
+
+
+class AnonymityPolicy(models.TextChoices):
+    """What the anonymity check before submission does in a dual-anonymous
+    call when it finds something that may reveal the team."""
+
+    WARN = "warn", _("What may reveal the team only warns")
+    BLOCK = "block", _("What may reveal the team blocks submission")
+
+
+class ContactLanguage(models.TextChoices):
+    """The language a CNSA contact is written to in (settings.LANGUAGES)."""
+
+    ZH_HANS = "zh-hans", _("Simplified Chinese")
+    EN = "en", _("English")
+
+
+class DocumentLanguage(models.TextChoices):
+    """The language of a call's own document (the AO text, a template)."""
+
+    EN = "en", _("English")
+    ZH_HANS = "zh-hans", _("Simplified Chinese")

@@ -8,6 +8,7 @@ Mission and Opportunity keep a history (django-simple-history), registered in
 translation.py after the translation columns exist so the history has them too.
 """
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,12 +17,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from catalogue.enums import (
+    AnonymityPolicy,
     CarrierKind,
+    ContactLanguage,
     CooperationLevel,
+    DocumentLanguage,
     OpportunityKind,
     OpportunityStatus,
     Programme,
@@ -29,6 +34,9 @@ from catalogue.enums import (
 )
 
 POSITIVE = [MinValueValidator(Decimal(0))]
+# Questions on a call close this long before its proposal deadline, unless the
+# call sets its own question deadline.
+QUESTION_DAYS_BEFORE_DEADLINE = 14
 
 
 class Mission(models.Model):
@@ -74,6 +82,17 @@ class Contact(models.Model):
     department = models.CharField(_("department"), max_length=200)
     phone = models.CharField(_("telephone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), unique=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=ContactLanguage.choices,
+        default=ContactLanguage.ZH_HANS,
+        help_text=_(
+            "Emails to this contact are written in this language when the "
+            "contact has no account on the portal (an account's own choice "
+            "wins)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("CNSA contact")
@@ -157,6 +176,28 @@ class Opportunity(models.Model):
         blank=True,
         verbose_name=_("CNSA contacts"),
     )
+    anonymity_policy = models.CharField(
+        _("anonymity check"),
+        max_length=8,
+        choices=AnonymityPolicy.choices,
+        default=AnonymityPolicy.WARN,
+        help_text=_(
+            "In a dual-anonymous call, whether what the check before "
+            "submission finds (team names, institutions, revealing phrases) "
+            "blocks submission or only warns."
+        ),
+    )
+
+    # Questions and answers
+    question_deadline = models.DateTimeField(
+        _("questions accepted until"),
+        null=True,
+        blank=True,
+        help_text=format_lazy(
+            _("Empty: {days} days before the proposal deadline."),
+            days=QUESTION_DAYS_BEFORE_DEADLINE,
+        ),
+    )
 
     # Outcome of a past call, as published (historical calls only)
     proposals_received = models.PositiveIntegerField(
@@ -228,6 +269,15 @@ class Opportunity(models.Model):
     @property
     def is_open(self) -> bool:
         return self.is_open_at(timezone.now())
+
+    @property
+    def questions_close_at(self):
+        """Until when researchers may ask questions on this call: the call's
+        own question deadline, else QUESTION_DAYS_BEFORE_DEADLINE days before
+        the proposal deadline."""
+        if self.question_deadline is not None:
+            return self.question_deadline
+        return self.proposal_deadline - timedelta(days=QUESTION_DAYS_BEFORE_DEADLINE)
 
     @property
     def next_deadline(self):
@@ -424,6 +474,12 @@ class OpportunityDocument(models.Model):
         Opportunity, on_delete=models.CASCADE, related_name="documents"
     )
     title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=DocumentLanguage.choices,
+        default=DocumentLanguage.EN,
+    )
     file = models.FileField(_("file"), upload_to=ao_document_path)
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 

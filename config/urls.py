@@ -1,7 +1,10 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -15,6 +18,11 @@ from reviews.admin.reviewer_site import reviewer_site
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links; the file is static.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=True),
+    ),
     path("admin/", admin.site.urls),
     # The reviewers' own admin site; it signs in through allauth too.
     path("review/", reviewer_site.urls),
@@ -34,6 +42,8 @@ urlpatterns = [
         name="api-redoc",
     ),
     path("proposals/", include("proposals.urls")),
+    path("payloads/", include("payloads.urls")),
+    path("questions/", include("questions.urls")),
     path("", include("catalogue.urls")),
 ]
 

@@ -9,6 +9,11 @@ Letters of intent ask for less than full proposals: title and abstract, the
 payload concept, the resources, the team, the letter's documents and the
 statements. The full proposal adds keywords, objectives and relevance, TRL,
 heritage and funding.
+
+In a dual-anonymous call the anonymity check (proposals.anonymity) adds an
+item: under the call's BLOCK policy what it finds keeps the item not done, so
+submit_proposal refuses; under WARN the item is done and carries the findings
+as a warning.
 """
 
 from dataclasses import dataclass
@@ -17,6 +22,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from catalogue.enums import AnonymityPolicy
+from proposals.anonymity import Flag, check_anonymity
 from proposals.enums import ProposalStage, Section
 from proposals.models import Proposal
 from proposals.resources import (
@@ -62,10 +69,21 @@ def join_items(items) -> str:
 
 @dataclass(frozen=True)
 class ChecklistItem:
+    """One thing the proposal needs. `units` counts what the researcher has to
+    do for it (fields to fill in, documents to upload, statements to accept,
+    members to confirm) and `units_done` how much of it is done; a condition
+    that holds by itself (within the envelope, the lead country) has none.
+    `warning` and `flags` carry what only warns (the anonymity check under
+    WARN)."""
+
     section: str
     label: str
     done: bool
     message: str = ""
+    units: int = 0
+    units_done: int = 0
+    warning: str = ""
+    flags: tuple[Flag, ...] = ()
 
 
 def _is_blank(value) -> bool:
@@ -92,6 +110,8 @@ def _field_items(proposal: Proposal) -> list[ChecklistItem]:
                 % {"section": Section(section).label, "fields": join_items(missing)}
                 if missing
                 else "",
+                units=len(fields),
+                units_done=len(fields) - len(missing),
             )
         )
     return items
@@ -153,6 +173,8 @@ def _team_items(proposal: Proposal) -> list[ChecklistItem]:
             % {"names": join_items(unconfirmed)}
             if unconfirmed
             else "",
+            units=len(members),
+            units_done=len(members) - len(unconfirmed),
         )
     )
     if opportunity.max_entities:
@@ -217,6 +239,8 @@ def _document_items(proposal: Proposal) -> list[ChecklistItem]:
             message=""
             if required.pk in uploaded
             else _("Upload “%(document)s” as a PDF.") % {"document": required.name},
+            units=1,
+            units_done=int(required.pk in uploaded),
         )
         for required in required_documents(proposal)
         if required.is_mandatory
@@ -241,6 +265,35 @@ def _statement_items(proposal: Proposal) -> list[ChecklistItem]:
             % {"remaining": remaining, "total": len(statements)}
             if remaining
             else "",
+            units=len(statements),
+            units_done=len(statements) - remaining,
+        )
+    ]
+
+
+def _anonymity_items(proposal: Proposal) -> list[ChecklistItem]:
+    """In a dual-anonymous call: nothing in the texts or the documents reveals
+    the team (proposals.anonymity). The call's policy decides whether a find
+    blocks submission (item not done) or only warns (done, with a warning)."""
+    opportunity = proposal.opportunity
+    if not opportunity.dual_anonymous:
+        return []
+    flags = tuple(check_anonymity(proposal))
+    blocks = bool(flags) and opportunity.anonymity_policy == AnonymityPolicy.BLOCK
+    summary = ""
+    if flags:
+        summary = _(
+            "This call is dual-anonymous: reviewers must not learn who the team "
+            "is. Found: %(flags)s."
+        ) % {"flags": "; ".join(flag.sentence for flag in flags)}
+    return [
+        ChecklistItem(
+            section=Section.DOCUMENTS,
+            label=_("Nothing reveals the team to the reviewers"),
+            done=not blocks,
+            message=summary if blocks else "",
+            warning="" if blocks else summary,
+            flags=flags,
         )
     ]
 
@@ -252,6 +305,7 @@ def completeness(proposal: Proposal) -> list[ChecklistItem]:
         _resource_item(proposal),
         *_team_items(proposal),
         *_document_items(proposal),
+        *_anonymity_items(proposal),
         *_statement_items(proposal),
     ]
     order = list(Section.values)
@@ -259,6 +313,20 @@ def completeness(proposal: Proposal) -> list[ChecklistItem]:
 
 
 def completion_percentage(items: list[ChecklistItem]) -> int:
-    if not items:
-        return 100
-    return round(100 * sum(item.done for item in items) / len(items))
+    """How much of what the researcher has to do is done, in whole percent.
+
+    Counted: each field the stage requires (title, abstract, …, each figure of
+    the resources), each mandatory document uploaded, each statement of the
+    call accepted and each invited team member who has confirmed, one unit
+    each. Not counted: conditions that hold by themselves (within the
+    carrier's envelope, at most so many entities, the lead country, the
+    principal investigator's profile, nothing revealing the team), so a new,
+    empty proposal is at 0 %. Rounded down, and 99 % at most while any item is
+    not done: 100 % means it can be submitted.
+    """
+    units = sum(item.units for item in items)
+    done = sum(min(item.units_done, item.units) for item in items)
+    percentage = 100 * done // units if units else 100
+    if any(not item.done for item in items):
+        percentage = min(percentage, 99)
+    return percentage

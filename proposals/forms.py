@@ -11,12 +11,16 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
+from django.utils.formats import number_format
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.enums import CarrierKind
 from proposals.enums import Section
 from proposals.models import Proposal, TeamMember
-from proposals.resources import format_number
-from proposals.services import SECTION_FIELDS
+from proposals.resources import FIGURES, format_number, read_figure
+from proposals.services import SECTION_FIELDS, TEXT_LIMITS, section_numbers
 from proposals.services.team import MEMBER_FIELDS
 
 ROWS = {"abstract": 6, "objectives": 6, "payload_description": 6}
@@ -76,8 +80,58 @@ def _widgets(fields) -> dict:
         if name in TEXT_FIELDS:
             widgets[name] = forms.Textarea(attrs={"rows": ROWS.get(name, 4)})
         elif name in NUMBER_FIELDS:
-            widgets[name] = forms.NumberInput(attrs={"inputmode": "decimal"})
+            # A text input, not type=number: the browser would send "" for "abc"
+            # and the figure would vanish unannounced; the server names it instead.
+            widgets[name] = forms.TextInput(
+                attrs={"inputmode": "decimal", "autocomplete": "off"}
+            )
     return widgets
+
+
+class FigureField(forms.CharField):
+    """A figure of the resource request (proposals.resources.FIGURES), judged as
+    typed: "abc", "-3" and "1e9" are refused with the unit and the limit."""
+
+    def __init__(self, *, figure: str, **kwargs):
+        self.figure = figure
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        figure, problem = read_figure(self.figure, text)
+        if problem:
+            raise ValidationError(problem, code="figure")
+        if figure is None:
+            return None
+        return int(figure) if FIGURES[self.figure].places == 0 else figure
+
+
+def carrier_label(carrier) -> str:
+    """ "Lander", or "Yutu-2 (Rover)" when the name does not say what it is."""
+    kind = CarrierKind(carrier.kind)
+    with override("en"):
+        english = str(kind.label)
+    said = {str(kind.label).casefold(), english.casefold()}
+    if any(word in carrier.name.casefold() for word in said):
+        return carrier.name
+    return f"{carrier.name} ({kind.label})"
+
+
+def _limit_text(field: forms.Field, limit: int) -> None:
+    """Let a text over its limit reach the server, which refuses it with a message
+    (the browser's maxlength would cut it without a word); show the limit."""
+    field.max_length = None
+    field.validators = [
+        v for v in field.validators if not isinstance(v, MaxLengthValidator)
+    ]
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-limit"] = str(limit)
+    limit_text = gettext("At most %(limit)s characters.") % {
+        "limit": number_format(limit, force_grouping=True)
+    }
+    field.help_text = (
+        f"{field.help_text} {limit_text}" if field.help_text else limit_text
+    )
 
 
 def _shown(value):
@@ -86,7 +140,11 @@ def _shown(value):
 
 
 class SectionForm(forms.Form):
-    """The fields of one section (proposals.services.SECTION_FIELDS)."""
+    """The fields of one section (proposals.services.SECTION_FIELDS), and the
+    section's version the editor started from (`version`, hidden), which
+    update_section compares to detect a save made meanwhile."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def __init__(self, *args, proposal: Proposal, section: str, **kwargs):
         self.section = section
@@ -96,21 +154,53 @@ class SectionForm(forms.Form):
             name: _shown(getattr(proposal, "carrier_id" if name == "carrier" else name))
             for name in names
         }
+        initial["version"] = section_numbers(proposal)[section]
         super().__init__(*args, initial=initial, prefix=section, **kwargs)
         self.fields.update(
             forms.fields_for_model(Proposal, fields=names, widgets=_widgets(names))
         )
+        for name in names:
+            field = self.fields[name]
+            if name in FIGURES:
+                self.fields[name] = FigureField(
+                    figure=name,
+                    label=field.label,
+                    required=False,
+                    help_text=field.help_text,
+                    widget=field.widget,
+                )
+            elif name in TEXT_LIMITS:
+                _limit_text(field, TEXT_LIMITS[name])
         if "carrier" in self.fields:
             carrier = self.fields["carrier"]
             carrier.queryset = proposal.opportunity.carriers.all()
-            carrier.label_from_instance = lambda item: (
-                f"{item.name} ({item.get_kind_display()})"
-            )
+            carrier.label_from_instance = carrier_label
             carrier.empty_label = _("Choose a carrier")
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                # Browsers send a line break as two characters; count it as one.
+                cleaned[name] = value.replace("\r\n", "\n")
+        return cleaned
 
     @property
     def label(self) -> str:
         return str(Section(self.section).label)
+
+    @property
+    def base_version(self) -> int | None:
+        """The version the editor started from; None when the post had none."""
+        return self.cleaned_data.get("version")
+
+    def section_data(self) -> dict:
+        """What update_section saves: the cleaned fields, the version aside."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in SECTION_FIELDS[self.section]
+        }
 
 
 class TeamMemberForm(forms.Form):

@@ -6,12 +6,14 @@ either. Submitting freezes a ProposalVersion that is never updated afterwards.
 
 import uuid
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -369,7 +371,30 @@ class ProposalVersion(models.Model):
 
 
 class ProposalEvent(models.Model):
-    """One line of a proposal's status history."""
+    """One line of a proposal's status history.
+
+    What the portal says about a move is stored as a `message` code and its
+    `params`, and worded in the reader's language when shown (`text`); `note`
+    keeps the English wording of that message, or the words a person typed
+    (a withdrawal's reason, a declined letter's note), shown as typed. Rows
+    older than the codes keep only their note (proposals/0004 coded the known
+    ones).
+    """
+
+    class Message(models.TextChoices):
+        VERSION_SUBMITTED = "version_submitted", _("version submitted")
+        REVIEW_STARTED = "review_started", _("review started")
+        DECISION_RELEASED = "decision_released", _("decision released")
+        LETTER_SHORTLISTED = "letter_shortlisted", _("letter of intent shortlisted")
+
+    # The wording of each message, translated when shown; its params fill it.
+    # An `outcome` param is a proposal status, shown by its label.
+    WORDING: ClassVar[dict[str, str]] = {
+        Message.VERSION_SUBMITTED: gettext_noop("Version %(number)s submitted."),
+        Message.REVIEW_STARTED: gettext_noop("Review started."),
+        Message.DECISION_RELEASED: gettext_noop("Decision released: %(outcome)s."),
+        Message.LETTER_SHORTLISTED: gettext_noop("Letter of intent shortlisted."),
+    }
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="events"
@@ -396,6 +421,10 @@ class ProposalEvent(models.Model):
         _("to status"), max_length=24, choices=ProposalStatus.choices
     )
     note = models.TextField(_("note"), blank=True)
+    message = models.CharField(
+        _("message"), max_length=32, choices=Message.choices, blank=True
+    )
+    params = models.JSONField(_("message details"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("status change")
@@ -404,6 +433,25 @@ class ProposalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proposal_id}: {self.from_status} → {self.to_status}"
+
+    @classmethod
+    def word(cls, message: str, params: dict) -> str:
+        """`message` with `params`, in the active language."""
+        shown = dict(params)
+        outcome = shown.get("outcome")
+        if outcome in ProposalStatus.values:
+            shown["outcome"] = ProposalStatus(outcome).label
+        return gettext(cls.WORDING[message]) % shown
+
+    @property
+    def text(self) -> str:
+        """The note in the reader's language when it is a message of ours, else
+        as it was typed."""
+        if self.message in self.WORDING:
+            return self.word(self.message, self.params or {})
+        return self.note
+
+    text.fget.short_description = _("note")
 
 
 class ReferenceCounter(models.Model):
@@ -424,3 +472,44 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mission.code}-{self.year}: {self.last_number}"
+
+
+class SectionVersion(models.Model):
+    """How many times one section of a proposal has been saved, by whom last.
+
+    The editor posts the number it started from; proposals.services.update_section
+    compares it with this row, under the proposal's lock, so that two people
+    saving the same section never overwrite each other unawares. No row yet is
+    version 0.
+    """
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="section_versions"
+    )
+    section = models.CharField(_("section"), max_length=16)
+    number = models.PositiveIntegerField(_("version"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    saved_at = models.DateTimeField(_("saved"))
+
+    class Meta:
+        verbose_name = _("section version")
+        verbose_name_plural = _("section versions")
+        ordering = ["proposal", "section"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal", "section"], name="section_version_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="section_version_from_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.section} v{self.number}"

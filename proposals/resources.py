@@ -11,7 +11,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from catalogue.enums import ResourcePolicy
 from proposals.enums import Severity
@@ -43,6 +46,9 @@ class Finding:
     field: str
     severity: str
     message: str
+    # A figure that is not one (a word, a negative mass, 1e9 W): named, never
+    # silently left out of the check.
+    invalid: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -52,6 +58,125 @@ class Finding:
 def format_number(value: Decimal | int) -> str:
     """10.000 → "10", 12.50 → "12.5": the figure as a person writes it."""
     return format(Decimal(value).normalize(), "f")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """What one figure of the request may be: the unit it is given in, the most
+    the form accepts and how many decimal places.
+
+    The maxima are what proposals.models.Proposal's columns hold (max_digits,
+    decimal_places; tests/proposals/test_editor_trust.py keeps them in step),
+    except the sides, bounded at 100 m: nothing a lander or a station carries is
+    longer.
+    """
+
+    label: Promise
+    unit: Promise
+    maximum: Decimal
+    places: int
+
+
+_KG = pgettext_lazy("unit", "kg")
+_W = pgettext_lazy("unit", "W")
+_MB_PER_DAY = pgettext_lazy("unit", "MB per day")
+_MM = pgettext_lazy("unit", "mm")
+SIDE_MAXIMUM_MM = Decimal(100_000)
+FIGURES: dict[str, Figure] = {
+    "mass_kg": Figure(gettext_lazy("Mass"), _KG, Decimal("99999.999"), 3),
+    "power_avg_w": Figure(gettext_lazy("Average power"), _W, Decimal("9999999.9"), 1),
+    "power_peak_w": Figure(gettext_lazy("Peak power"), _W, Decimal("9999999.9"), 1),
+    "data_mb_per_day": Figure(
+        gettext_lazy("Data volume"), _MB_PER_DAY, Decimal("999999999.9"), 1
+    ),
+    "length_mm": Figure(gettext_lazy("Length"), _MM, SIDE_MAXIMUM_MM, 0),
+    "width_mm": Figure(gettext_lazy("Width"), _MM, SIDE_MAXIMUM_MM, 0),
+    "height_mm": Figure(gettext_lazy("Height"), _MM, SIDE_MAXIMUM_MM, 0),
+}
+
+
+def format_figure(value: Decimal | int) -> str:
+    """A figure for a sentence, grouped as the language writes it: 1,000,000,000."""
+    return number_format(
+        Decimal(format_number(value)), use_l10n=True, force_grouping=True
+    )
+
+
+def figure_problem(name: str, value: Decimal | int) -> str:
+    """What is wrong with a figure of FIGURES[name], "" when nothing.
+
+    Each sentence names the unit and the limit the figure broke.
+    """
+    rule = FIGURES[name]
+    values = {
+        "value": format_figure(value),
+        "unit": rule.unit,
+        "maximum": format_figure(rule.maximum),
+    }
+    if value < 0:
+        return (
+            _(
+                "%(value)s %(unit)s is below zero: enter a figure from 0 to "
+                "%(maximum)s %(unit)s."
+            )
+            % values
+        )
+    if value > rule.maximum:
+        return (
+            _(
+                "%(value)s %(unit)s is more than %(maximum)s %(unit)s, the most "
+                "this form accepts."
+            )
+            % values
+        )
+    places = max(0, -Decimal(value).normalize().as_tuple().exponent)
+    if places > rule.places:
+        if rule.places == 0:
+            return _("Enter a whole number of %(unit)s, without decimals.") % values
+        return ngettext(
+            "Give at most %(places)s decimal place (steps of %(step)s %(unit)s).",
+            "Give at most %(places)s decimal places (steps of %(step)s %(unit)s).",
+            rule.places,
+        ) % {
+            **values,
+            "places": rule.places,
+            "step": format_figure(Decimal(1).scaleb(-rule.places)),
+        }
+    return ""
+
+
+def read_figure(name: str, text: str) -> tuple[Decimal | None, str]:
+    """A figure as typed: its value (None when empty or not a number) and what is
+    wrong with it ("" when nothing). "1e9", "-3" and "abc" are all answered."""
+    cleaned = (text or "").strip().replace("\u2212", "-")
+    if not cleaned:
+        return None, ""
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        value = None
+    if value is None or not value.is_finite():
+        rule = FIGURES[name]
+        return None, _(
+            "“%(text)s” is not a number: enter a figure in %(unit)s, "
+            "from 0 to %(maximum)s."
+        ) % {
+            "text": cleaned,
+            "unit": rule.unit,
+            "maximum": format_figure(rule.maximum),
+        }
+    return value, figure_problem(name, value)
+
+
+def invalid_figure(name: str, problem: str) -> Finding:
+    """A figure the check could not use, named with its problem."""
+    return Finding(
+        name,
+        Severity.ERROR,
+        _("%(figure)s: %(problem)s")
+        % {"figure": FIGURES[name].label, "problem": problem},
+        invalid=True,
+    )
 
 
 def format_size(sides) -> str:

@@ -3,13 +3,20 @@
 Everything the reviewers and the PDF need, read once at submission: the fields of
 every section, the principal investigator and the team as they were, the
 statements accepted, and the documents by id, name and SHA-256 (the files stay
-in storage, kept by ProposalVersion.documents).
+in storage, kept by ProposalVersion.documents). Statements and document names are
+kept in English and Chinese (versions before that hold English only); countries
+by code, with their English name.
+
+`for_reader(snapshot)` gives the version page the same content with what the
+portal wrote in the reader's language.
 """
 
 from decimal import Decimal
 
 from django.utils import translation
+from django_countries.fields import Country
 
+from catalogue.models import RequiredDocument, Statement
 from proposals.checklist import current_documents
 
 SNAPSHOT_SCHEMA = 1
@@ -113,6 +120,9 @@ def _snapshot(proposal, *, reference: str, submitted_at) -> dict:
                 "id": document.pk,
                 "required_document_id": document.required_document_id,
                 "required_document": document.required_document.name_en,
+                "required_document_zh_hans": (
+                    document.required_document.name_zh_hans or ""
+                ),
                 "original_name": document.original_name,
                 "sha256": document.sha256,
                 "size": document.size,
@@ -125,9 +135,85 @@ def _snapshot(proposal, *, reference: str, submitted_at) -> dict:
             {
                 "id": statement.pk,
                 "text_en": statement.text_en,
+                "text_zh_hans": statement.text_zh_hans or "",
                 "accepted_at": _moment(acceptances[statement.pk].accepted_at),
             }
             for statement in proposal.opportunity.statements.all()
             if statement.pk in acceptances
         ],
+    }
+
+
+def _country_name(code: str, stored: str) -> str:
+    """The country in the active language (django-countries), else as stored."""
+    return str(Country(code).name) if code else stored
+
+
+def for_reader(snapshot: dict) -> dict:
+    """`snapshot` with statements, document names and countries in the active
+    language, for the version page. A statement or document name the snapshot
+    holds in English only is shown from the call when the call still words it
+    in English as it was accepted, else as stored. Two queries at most."""
+    chinese = (translation.get_language() or "").startswith("zh")
+    statements = snapshot.get("statements", [])
+    documents = snapshot.get("documents", [])
+    now_statements = {}
+    if chinese and any(not item.get("text_zh_hans") for item in statements):
+        now_statements = Statement.objects.in_bulk(
+            [item["id"] for item in statements if item.get("id")]
+        )
+    now_documents = {}
+    if chinese and any(not d.get("required_document_zh_hans") for d in documents):
+        now_documents = RequiredDocument.objects.in_bulk(
+            [
+                d["required_document_id"]
+                for d in documents
+                if d.get("required_document_id")
+            ]
+        )
+
+    def statement_text(item: dict) -> str:
+        english = item.get("text_en", "")
+        if not chinese:
+            return english
+        if item.get("text_zh_hans"):
+            return item["text_zh_hans"]
+        now = now_statements.get(item.get("id"))
+        if now is not None and now.text_en == english:
+            return now.text_zh_hans or english
+        return english
+
+    def document_name(item: dict) -> str:
+        english = item.get("required_document", "")
+        if not chinese:
+            return english
+        if item.get("required_document_zh_hans"):
+            return item["required_document_zh_hans"]
+        now = now_documents.get(item.get("required_document_id"))
+        if now is not None and now.name_en == english:
+            return now.name_zh_hans or english
+        return english
+
+    pi = snapshot.get("principal_investigator", {})
+    return {
+        **snapshot,
+        "principal_investigator": {
+            **pi,
+            "country_name": _country_name(
+                pi.get("country", ""), pi.get("country_name", "")
+            ),
+        },
+        "team": [
+            {
+                **member,
+                "country_name": _country_name(
+                    member.get("country", ""), member.get("country_name", "")
+                ),
+            }
+            for member in snapshot.get("team", [])
+        ],
+        "documents": [
+            {**item, "required_document": document_name(item)} for item in documents
+        ],
+        "statements": [{**item, "text": statement_text(item)} for item in statements],
     }

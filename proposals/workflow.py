@@ -25,7 +25,8 @@ the caller's transaction:
 - the row is locked (`select_for_update`) and the move checked against
   TRANSITIONS; an illegal move raises TransitionNotAllowed and changes nothing;
 - the new stage and status are saved;
-- a ProposalEvent records who moved it, when, from what, to what, and the note;
+- a ProposalEvent records who moved it, when, from what, to what, and the note
+  (a person's words) or the message (ours, shown in the reader's language);
 - emails are queued in the notifications outbox, sent by Celery once the
   transaction commits: withdrawn → the team (and the CNSA contacts when it had
   been submitted); shortlisted → the team; declined → the team, with the note.
@@ -34,7 +35,7 @@ the caller's transaction:
 """
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.refusals import Refused
@@ -116,9 +117,25 @@ def allowed_targets(proposal: Proposal) -> frozenset[State]:
 
 
 def record_event(
-    proposal: Proposal, *, actor, before: State, after: State, note: str = ""
+    proposal: Proposal,
+    *,
+    actor,
+    before: State,
+    after: State,
+    note: str = "",
+    message: str = "",
+    params: dict | None = None,
 ) -> ProposalEvent:
-    """One line of the status history (also used for a resubmission)."""
+    """One line of the status history (also used for a resubmission).
+
+    `note` is what a person typed, kept as typed. What the portal itself says is
+    a `message` (ProposalEvent.Message) with its `params`, worded in each
+    reader's language when shown; its English wording is kept as the note.
+    """
+    params = params or {}
+    if message:
+        with translation.override("en"):
+            note = note or ProposalEvent.word(message, params)
     return ProposalEvent.objects.create(
         proposal=proposal,
         actor=actor,
@@ -128,14 +145,27 @@ def record_event(
         to_stage=after[0],
         to_status=after[1],
         note=note,
+        message=message,
+        params=params,
     )
 
 
 @transaction.atomic
 def transition(
-    proposal: Proposal, *, to: str, actor, note: str = "", stage: str | None = None
+    proposal: Proposal,
+    *,
+    to: str,
+    actor,
+    note: str = "",
+    stage: str | None = None,
+    message: str = "",
+    params: dict | None = None,
 ) -> Proposal:
     """Move `proposal` to status `to` (and `stage`, for shortlisting a letter).
+
+    `note` is a person's words (the withdrawal's reason, the declined letter's
+    note, also emailed); `message` and `params` are what the portal says about
+    the move, shown in the reader's language (see `record_event`).
 
     Raises TransitionNotAllowed for a move the table does not hold. Returns the
     locked, saved row and updates `proposal` in place.
@@ -151,7 +181,15 @@ def transition(
         raise TransitionNotAllowed(current=before, to=after)
     locked.stage, locked.status = after
     locked.save(update_fields=["stage", "status", "updated_at"])
-    record_event(locked, actor=actor, before=before, after=after, note=note)
+    record_event(
+        locked,
+        actor=actor,
+        before=before,
+        after=after,
+        note=note,
+        message=message,
+        params=params,
+    )
     if to == S.WITHDRAWN:
         emails.proposal_withdrawn(
             proposal=locked, was_submitted=before[1] != S.DRAFT, reason=note

@@ -89,6 +89,8 @@ class ContactFactory(factory.django.DjangoModelFactory):
     department = "Department of International Cooperation, CNSA"
     phone = "+86-10-88581246"
     email = factory.Sequence(lambda n: f"contact{n}@cnsa.example.org")
+    # The model's default is Chinese (CNSA's contacts); tests read English.
+    preferred_language = "en"
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):

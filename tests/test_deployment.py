@@ -53,6 +53,7 @@ def production_env(**variables: str) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": STRONG_SECRET,
             "DJANGO_ALLOWED_HOSTS": PRODUCTION_HOST,
+            "DJANGO_SITE_URL": f"https://{PRODUCTION_HOST}",
             **variables,
         }
     )

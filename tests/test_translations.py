@@ -54,6 +54,9 @@ SAME_IN_CHINESE = {
     "SHA-256",
     "%(mass)s kg",
     "%(power)s W",
+    # SI units, written the same in Chinese technical text
+    "kg",
+    "mm",
 }
 PLACEHOLDER = re.compile(r"%\([A-Za-z_]+\)[sdr]|%[sdr]|%%|\{[A-Za-z_]+\}")
 # Chinese characters, CJK punctuation (。、「」) and full-width forms (：，（）).

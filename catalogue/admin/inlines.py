@@ -63,9 +63,12 @@ class StatementInline(TranslationStackedInline):
 
 
 class OpportunityDocumentInline(admin.TabularInline):
+    """The announcement's own documents (the AO text, templates), each in one
+    language: the call page lists them by language, the reader's first."""
+
     model = OpportunityDocument
     extra = 0
-    fields = ["title", "file", "uploaded_at"]
+    fields = ["title", "language", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
 
 

@@ -50,8 +50,10 @@ class MissionAdmin(ReadOnlyHistoryMixin, SimpleHistoryAdmin, TabbedTranslationAd
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ["name", "email", "phone", "department"]
+    list_display = ["name", "email", "phone", "department", "preferred_language"]
+    list_filter = ["preferred_language"]
     search_fields = ["name", "email", "department"]
+    fields = ["name", "email", "preferred_language", "department", "phone"]
 
 
 @admin.register(CooperationTable)

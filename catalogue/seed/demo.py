@@ -34,6 +34,8 @@ DEMO_STEPS: list[str] = [
     "catalogue.seed.demo_calls.seed_demo_calls",
     "proposals.seed.seed_demo_proposals",
     "reviews.seed.seed_demo_review",
+    "catalogue.seed.ao_documents.seed_call_summaries",
+    "payloads.seed.demo.seed_demo_payloads",
 ]
 
 DEMO_ACCOUNTS: list[dict] = [

@@ -4,7 +4,7 @@ dates corrected from DOMAIN-FACTS where the mission has flown since."""
 
 from datetime import date
 
-from catalogue.enums import Programme
+from catalogue.enums import ContactLanguage, Programme
 from catalogue.seed.upsert import tr
 
 DEPARTMENT = (
@@ -17,12 +17,14 @@ CONTACTS: list[dict] = [
         "name": "Mr. GAN Yong",
         "department": DEPARTMENT,
         "phone": "+86-10-88581246",
+        "preferred_language": ContactLanguage.ZH_HANS,
     },
     {
         "email": "dongsh@cnsa.gov.cn",
         "name": "Mr. DONG Shuai",
         "department": DEPARTMENT,
         "phone": "+86-10-88581203",
+        "preferred_language": ContactLanguage.ZH_HANS,
     },
 ]
 

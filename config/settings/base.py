@@ -26,6 +26,11 @@ SECRET_KEY = env_str(
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The site's address, from which every emailed link is made absolute. Production
+# requires DJANGO_SITE_URL; in local development (DEBUG) without it,
+# accounts.site_url.SiteUrlFromRequestMiddleware takes it from each request's
+# host, so links work on whatever host and port the developer uses.
+SITE_URL_CONFIGURED = bool(env_str("DJANGO_SITE_URL", ""))
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -59,6 +64,9 @@ INSTALLED_APPS = [
     "notifications",
     "proposals",
     "reviews",
+    "payloads",
+    "questions",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.site_url.SiteUrlFromRequestMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -127,7 +136,8 @@ AUTH_PASSWORD_VALIDATORS = [
         )
     },
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's, with a message its Chinese catalogue translates.
+        "NAME": "accounts.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -147,6 +157,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AO Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 # Failed logins: at most 5 per account per 5 minutes and 10 per IP per minute.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# The portal's own limits (config.limits), as django-ratelimit rates; counted in
+# the default cache, which production requires to be shared (Redis).
+AO_LIMITS = {
+    # invitations and resends, per proposal
+    "invitation": "10/h",
+    # questions on calls, per person
+    "question": "5/d",
+    # documents uploaded, per person
+    "upload": "30/h",
+}
+RATELIMIT_USE_CACHE = "default"
 # Sign-up asks for the profile; account emails go through the outbox.
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
@@ -304,6 +325,16 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    # Per client, in the shared cache; a 429 says when to retry (config.api_limits).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "config.api_limits.AnonymousClientThrottle",
+        "config.api_limits.SignedInClientThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "60/min",
+        "user": "300/min",
+    },
+    "EXCEPTION_HANDLER": "config.api_limits.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AO Portal API",

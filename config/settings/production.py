@@ -15,6 +15,11 @@ if not ALLOWED_HOSTS:
 
 DEMO_SEED_ALLOWED = False
 
+# Every emailed link is made absolute from the site's address: never guessed.
+SITE_URL = env_required("DJANGO_SITE_URL").rstrip("/")
+SITE_URL_CONFIGURED = True
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 31_536_000)

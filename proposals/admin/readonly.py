@@ -99,7 +99,8 @@ class VersionInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = ProposalEvent
-    fields = ["at", "from_status", "to_status", "to_stage", "actor", "note"]
+    # `text`: the note in the administrator's language (ProposalEvent.text).
+    fields = ["at", "from_status", "to_status", "to_stage", "actor", "text"]
     verbose_name_plural = gettext_lazy("status history")
 
     def get_queryset(self, request):

@@ -10,6 +10,8 @@ check who acts (`actor=`) with proposals.permissions. They raise:
 - DocumentRefused (.message, .code) — an upload that is not an acceptable PDF;
 - SubmissionRefused (.messages) — every reason a submission is refused;
 - CannotStartProposal, MembershipRefused, LetterDecisionRefused — one sentence;
+- SectionConflict — someone saved the section since the editor showed it
+  (.current, .saved, .number: what is stored, by whom, the version now);
 - proposals.workflow.TransitionNotAllowed — an illegal status move.
 
 Drafting: start_proposal, update_section, accept_statements, upload_document,
@@ -23,9 +25,14 @@ from proposals.documents import DocumentRefused
 from proposals.services.common import ProposalLocked
 from proposals.services.drafting import (
     SECTION_FIELDS,
+    TEXT_LIMITS,
     CannotStartProposal,
+    SectionConflict,
+    SectionSaved,
     accept_statements,
     remove_document,
+    section_numbers,
+    section_saved,
     start_proposal,
     update_section,
     upload_document,
@@ -52,11 +59,14 @@ from proposals.services.team import (
 
 __all__ = [
     "SECTION_FIELDS",
+    "TEXT_LIMITS",
     "CannotStartProposal",
     "DocumentRefused",
     "LetterDecisionRefused",
     "MembershipRefused",
     "ProposalLocked",
+    "SectionConflict",
+    "SectionSaved",
     "SubmissionRefused",
     "accept_statements",
     "add_team_member",
@@ -67,6 +77,8 @@ __all__ = [
     "remove_document",
     "remove_team_member",
     "resend_invitation",
+    "section_numbers",
+    "section_saved",
     "shortlist_letter",
     "start_proposal",
     "submission_problems",

@@ -1,11 +1,16 @@
 """Starting a proposal and writing its sections, statements and documents."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from catalogue.models import Carrier, RequiredDocument
@@ -13,8 +18,14 @@ from config.refusals import Refused
 from proposals.checklist import current_documents, required_documents
 from proposals.documents import DocumentRefused, check_upload
 from proposals.enums import Section
-from proposals.models import Proposal, ProposalDocument, StatementAcceptance
+from proposals.models import (
+    Proposal,
+    ProposalDocument,
+    SectionVersion,
+    StatementAcceptance,
+)
 from proposals.permissions import can_manage_team
+from proposals.resources import FIGURES, figure_problem
 from proposals.services.common import lock_for_change
 from proposals.workflow import initial_stage
 
@@ -37,8 +48,99 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The most characters a text field takes. Title and keywords are their columns'
+# lengths; the abstract is about a page (ESA's calls ask for a summary of a page
+# or less; NASA's NSPIRES takes 4,000 characters) and the objectives about three.
+TEXT_LIMITS: dict[str, int] = {
+    "title": 200,
+    "keywords": 300,
+    "abstract": 3000,
+    "objectives": 8000,
+}
+
+
 class CannotStartProposal(Refused):
     pass
+
+
+@dataclass(frozen=True)
+class SectionSaved:
+    """Who saved a section last, and when (None: nobody yet)."""
+
+    number: int
+    saved_by: object = None
+    saved_at: datetime | None = None
+
+
+class SectionConflict(Refused):
+    """Someone saved the section since the editor showed it: nothing was saved.
+
+    `.current` holds what is stored now (field → value), `.saved` who saved it
+    and when, `.number` the version to start from when saving again.
+    """
+
+    def __init__(self, *, section: str, current: dict, saved: SectionSaved):
+        self.section = section
+        self.current = current
+        self.saved = saved
+        self.number = saved.number
+        super().__init__(
+            _(
+                "Someone saved this section while you were editing it. Nothing "
+                "has been overwritten: compare the two texts and choose."
+            )
+        )
+
+
+def _versions(proposal: Proposal) -> list[SectionVersion]:
+    """The proposal's section versions, fetched once per instance."""
+    if "section_versions" not in getattr(proposal, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([proposal], "section_versions__saved_by")
+    return list(proposal.section_versions.all())
+
+
+def section_saved(proposal: Proposal, section: str) -> SectionSaved:
+    """The section's version, with who saved it and when."""
+    for row in _versions(proposal):
+        if row.section == section:
+            return SectionSaved(row.number, row.saved_by, row.saved_at)
+    return SectionSaved(0)
+
+
+def section_numbers(proposal: Proposal) -> dict[str, int]:
+    """Every section's version number (0 for one never saved)."""
+    numbers = dict.fromkeys(SECTION_FIELDS, 0)
+    numbers.update({row.section: row.number for row in proposal.section_versions.all()})
+    return numbers
+
+
+def _limit_errors(data: dict) -> dict[str, list[str]]:
+    """Texts over their TEXT_LIMITS and figures outside FIGURES, as field messages."""
+    errors: dict[str, list[str]] = {}
+    for name, value in data.items():
+        limit = TEXT_LIMITS.get(name)
+        if limit is not None and isinstance(value, str) and len(value) > limit:
+            count = len(value)
+            errors[name] = [
+                _(
+                    "This has %(count)s characters; at most %(limit)s are "
+                    "accepted. Shorten it by %(over)s."
+                )
+                % {
+                    "count": number_format(count, force_grouping=True),
+                    "limit": number_format(limit, force_grouping=True),
+                    "over": number_format(count - limit, force_grouping=True),
+                }
+            ]
+        if name in FIGURES and value not in (None, ""):
+            try:
+                figure = Decimal(str(value))
+            except InvalidOperation:
+                continue  # not a number: full_clean says so
+            problem = figure_problem(name, figure) if figure.is_finite() else ""
+            if problem:
+                errors[name] = [problem]
+    return errors
 
 
 @transaction.atomic
@@ -85,14 +187,25 @@ def _carrier(opportunity, value) -> Carrier | None:
 
 @transaction.atomic
 def update_section(
-    *, proposal: Proposal, section: str, data: dict, actor, now=None
+    *,
+    proposal: Proposal,
+    section: str,
+    data: dict,
+    actor,
+    base_version: int | None = None,
+    now=None,
 ) -> Proposal:
-    """Save one section's fields (any subset of SECTION_FIELDS[section]).
+    """Save one section's fields (any subset of SECTION_FIELDS[section]) and
+    count one more version of the section, saved by `actor` at `now`.
 
     Sections: summary, objectives, payload, resources, funding (the team,
-    documents and statements have their own services). Raises ValidationError
-    with field messages (TRL outside 1–9, a carrier of another call, negative
-    figures, peak power under average) and saves nothing then.
+    documents and statements have their own services). `base_version` is the
+    section's version the editor started from: when someone has saved the section
+    since, SectionConflict is raised with what they saved, and nothing is saved
+    (None skips the comparison: the seed, the admin). Raises ValidationError with
+    field messages (TRL outside 1–9, a carrier of another call, a figure below
+    zero or beyond what the form accepts, a text over TEXT_LIMITS, peak power
+    under average) and saves nothing then.
     """
     if section not in SECTION_FIELDS:
         raise ValueError(f"Unknown section {section!r}.")
@@ -100,6 +213,16 @@ def update_section(
     if unknown:
         raise ValueError(f"Fields not in section {section}: {sorted(unknown)}.")
     locked = lock_for_change(proposal, actor=actor, now=now)
+    saved = section_saved(locked, section)
+    if base_version is not None and base_version != saved.number:
+        raise SectionConflict(
+            section=section,
+            current={name: getattr(locked, name) for name in SECTION_FIELDS[section]},
+            saved=saved,
+        )
+    errors = _limit_errors(data)
+    if errors:
+        raise ValidationError(errors)
     for name, value in data.items():
         if name == "carrier":
             locked.carrier = _carrier(locked.opportunity, value)
@@ -115,6 +238,15 @@ def update_section(
         validate_unique=False,
     )
     locked.save(update_fields=[*sorted(touched), "updated_at"])
+    SectionVersion.objects.update_or_create(
+        proposal=locked,
+        section=section,
+        defaults={
+            "number": saved.number + 1,
+            "saved_by": actor,
+            "saved_at": now or timezone.now(),
+        },
+    )
     return locked
 
 

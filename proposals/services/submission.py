@@ -11,7 +11,7 @@ from notifications.templatetags.ao_email import beijing_time
 from proposals import emails, workflow
 from proposals.checklist import completeness, current_documents
 from proposals.enums import ProposalStage, ProposalStatus
-from proposals.models import Proposal, ProposalVersion
+from proposals.models import Proposal, ProposalEvent, ProposalVersion
 from proposals.permissions import can_decide_letters, is_principal_investigator
 from proposals.references import next_reference
 from proposals.services.common import lock
@@ -93,14 +93,17 @@ def submit_proposal(*, proposal: Proposal, actor, now=None) -> ProposalVersion:
         snapshot=build_snapshot(locked, reference=locked.reference, submitted_at=now),
     )
     version.documents.set(current_documents(locked))
-    note = _("Version %(number)s submitted.") % {"number": number}
+    said = {
+        "message": ProposalEvent.Message.VERSION_SUBMITTED,
+        "params": {"number": number},
+    }
     if locked.status == ProposalStatus.DRAFT:
         locked = workflow.transition(
-            locked, to=ProposalStatus.SUBMITTED, actor=actor, note=note
+            locked, to=ProposalStatus.SUBMITTED, actor=actor, **said
         )
     else:
         state = workflow.state_of(locked)
-        workflow.record_event(locked, actor=actor, before=state, after=state, note=note)
+        workflow.record_event(locked, actor=actor, before=state, after=state, **said)
     emails.proposal_submitted(proposal=locked, version=version)
     proposal.refresh_from_db()
     return version
@@ -145,7 +148,7 @@ def shortlist_letter(*, proposal: Proposal, actor, now=None) -> Proposal:
         to=ProposalStatus.DRAFT,
         stage=ProposalStage.FULL,
         actor=actor,
-        note=_("Letter of intent shortlisted."),
+        message=ProposalEvent.Message.LETTER_SHORTLISTED,
     )
 
 

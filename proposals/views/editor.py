@@ -5,7 +5,17 @@ alone, re-rendered with its errors or "Saved at hh:mm", and the checklist swappe
 out of band; without JavaScript a saved section redirects back to the editor and
 a refused one re-renders the whole editor with that card's errors, every other
 card showing what is stored.
+
+A section form carries the version of the section it started from. When someone
+else saved the section meanwhile, nothing is saved: the card comes back with the
+person's own text still in the fields and, next to each field that differs, what
+was saved meanwhile, by whom and when (`Conflict`); they keep theirs, keep the
+other, or merge by hand, and save again from the version now stored.
 """
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,18 +26,28 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from config import limits
 from proposals import selectors, services
 from proposals.checklist import current_documents, required_documents
 from proposals.enums import Section
 from proposals.forms import (
+    TEXT_FIELDS,
     DocumentForm,
     SectionForm,
     StatementsForm,
     add_service_errors,
+    carrier_label,
 )
+from proposals.models import Proposal
 from proposals.permissions import can_manage_team
-from proposals.resources import ResourceRequest, check_resources
-from proposals.services import SECTION_FIELDS, DocumentRefused
+from proposals.resources import (
+    FIGURES,
+    ResourceRequest,
+    check_resources,
+    format_number,
+    invalid_figure,
+)
+from proposals.services import SECTION_FIELDS, DocumentRefused, SectionConflict
 from proposals.views.access import (
     proposal_to_change,
     redirect_when_locked,
@@ -36,6 +56,7 @@ from proposals.views.access import (
 )
 from proposals.views.context import (
     SECTION_TEMPLATE,
+    ResourceAlert,
     editor_context,
     resources_context,
 )
@@ -68,6 +89,102 @@ def _saved(request, proposal, *, section: str, partial: str) -> HttpResponse:
     return _respond(request, section=section, partial=partial, context=context)
 
 
+@dataclass
+class ConflictRow:
+    """One field of a section in conflict: the person's value is in `field`;
+    `saved` is what was stored meanwhile, when it differs (else None)."""
+
+    field: object
+    saved: str | None = None
+    saved_value: str = ""
+    is_text: bool = False
+
+
+@dataclass
+class Conflict:
+    section: str
+    saved_by: str
+    saved_at: datetime | None
+    rows: list[ConflictRow] = field(default_factory=list)
+
+
+def _comparable(value):
+    if value is None:
+        return ""
+    if hasattr(value, "pk"):
+        return value.pk
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return Decimal(value).normalize()
+    return value
+
+
+def _shown(name: str, value) -> tuple[str, str]:
+    """A stored value as shown next to the person's, and as a field takes it."""
+    if value is None or value == "":
+        return "—", ""
+    if name == "carrier":
+        return carrier_label(value), str(value.pk)
+    if isinstance(value, Decimal):
+        return format_number(value), format_number(value)
+    return str(value), str(value)
+
+
+def _conflict(
+    form: SectionForm, refusal: SectionConflict
+) -> tuple[SectionForm, Conflict | None]:
+    """The form to show again (the person's values, the version now stored) and
+    what was saved meanwhile; None when it is exactly what was posted."""
+    data = form.data.copy()
+    data[form.add_prefix("version")] = str(refusal.number)
+    mine = form.cleaned_data
+    restarted = SectionForm(data, proposal=form.proposal, section=form.section)
+    restarted.is_valid()
+    saver = refusal.saved.saved_by
+    conflict = Conflict(
+        section=form.section,
+        saved_by=saver.get_full_name() if saver else "",
+        saved_at=refusal.saved.saved_at,
+    )
+    for bound in restarted:
+        row = ConflictRow(field=bound, is_text=bound.name in TEXT_FIELDS)
+        if bound.name in refusal.current:
+            theirs = refusal.current[bound.name]
+            if _comparable(theirs) != _comparable(mine.get(bound.name)):
+                row.saved, row.saved_value = _shown(bound.name, theirs)
+        conflict.rows.append(row)
+    if not any(row.saved is not None for row in conflict.rows):
+        return restarted, None
+    return restarted, conflict
+
+
+def live_resource_check(proposal: Proposal, form: SectionForm) -> dict:
+    """The resource panel for the figures posted in `form` (validated): the
+    chosen carrier, its findings, and every figure that could not be checked,
+    named with its problem."""
+    values = getattr(form, "cleaned_data", {})
+    invalid = [
+        invalid_figure(name, message)
+        for name in FIGURES
+        for message in form.errors.get(name, [])
+    ]
+    sides = tuple(values.get(name) for name in ("length_mm", "width_mm", "height_mm"))
+    carrier = values.get("carrier")
+    request_ = ResourceRequest(
+        mass_kg=values.get("mass_kg"),
+        power_avg_w=values.get("power_avg_w"),
+        power_peak_w=values.get("power_peak_w"),
+        data_mb_per_day=values.get("data_mb_per_day"),
+        size_mm=None if None in sides else sides,
+    )
+    context = resources_context(
+        proposal, carrier=carrier, findings=check_resources(carrier, request_)
+    )
+    context["invalid_figures"] = [
+        ResourceAlert(message=finding.message, level="danger") for finding in invalid
+    ]
+    return context
+
+
 @login_required
 @require_safe
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -78,6 +195,16 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, EDITOR_TEMPLATE, editor_context(proposal, user=request.user))
 
 
+def _save(request, proposal, form: SectionForm) -> None:
+    services.update_section(
+        proposal=proposal,
+        section=form.section,
+        data=form.section_data(),
+        base_version=form.base_version,
+        actor=request.user,
+    )
+
+
 @signed_in
 @require_POST
 @redirect_when_locked
@@ -85,20 +212,42 @@ def save_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in SECTION_FIELDS:
         raise Http404
     proposal = proposal_to_change(request, pk)
+    if request.POST.get(f"{section}-resolution") == "theirs":
+        return _kept_theirs(request, proposal, section=section)
     form = SectionForm(request.POST, proposal=proposal, section=section)
+    conflict = None
     if form.is_valid():
         try:
-            services.update_section(
-                proposal=proposal,
-                section=section,
-                data=form.cleaned_data,
-                actor=request.user,
-            )
+            _save(request, proposal, form)
+        except SectionConflict as refusal:
+            form, conflict = _conflict(form, refusal)
+            if conflict is None:  # saved meanwhile exactly as posted
+                return _saved(
+                    request, proposal, section=section, partial=SECTION_TEMPLATE
+                )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return _saved(request, proposal, section=section, partial=SECTION_TEMPLATE)
     context = editor_context(proposal, user=request.user, bound={section: form})
+    if section == Section.RESOURCES:
+        context.update(live_resource_check(proposal, form))
+    context["conflict"] = conflict
+    return _respond(request, section=section, partial=SECTION_TEMPLATE, context=context)
+
+
+def _kept_theirs(request, proposal, *, section: str) -> HttpResponse:
+    """After a conflict the person keeps what was saved meanwhile: nothing is
+    written, the card shows what is stored."""
+    if not request.htmx:
+        messages.info(
+            request,
+            _("%(section)s: the version saved meanwhile is kept.")
+            % {"section": Section(section).label},
+        )
+        return redirect(_section_url(proposal, section))
+    context = editor_context(proposal, user=request.user)
+    context["kept_theirs"] = True
     return _respond(request, section=section, partial=SECTION_TEMPLATE, context=context)
 
 
@@ -108,28 +257,14 @@ def check_resources_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The resource findings for the figures being typed; nothing is saved."""
     proposal = proposal_to_change(request, pk)
     form = SectionForm(request.POST, proposal=proposal, section=Section.RESOURCES)
-    form.is_valid()  # figures that do not parse are left out of the check
-    values = form.cleaned_data
-    sides = tuple(values.get(name) for name in ("length_mm", "width_mm", "height_mm"))
-    carrier = values.get("carrier")
-    request_ = ResourceRequest(
-        mass_kg=values.get("mass_kg"),
-        power_avg_w=values.get("power_avg_w"),
-        power_peak_w=values.get("power_peak_w"),
-        data_mb_per_day=values.get("data_mb_per_day"),
-        size_mm=None if None in sides else sides,
-    )
+    form.is_valid()  # a figure that is not one is named in the panel
     return render(
         request,
         "proposals/editor/_resource_check.html",
         {
             "proposal": proposal,
             "opportunity": proposal.opportunity,
-            **resources_context(
-                proposal,
-                carrier=carrier,
-                findings=check_resources(carrier, request_),
-            ),
+            **live_resource_check(proposal, form),
         },
     )
 
@@ -181,7 +316,12 @@ def upload_document(request: HttpRequest, pk: int, required_pk: int) -> HttpResp
         raise Http404
     form = DocumentForm(request.POST, request.FILES, required_document=required)
     error = ""
-    if form.is_valid():
+    # Uploads per person and hour (settings.AO_LIMITS): past it nothing is read
+    # or stored, and the slot says when to try again (429).
+    exceeded = limits.hit(request, "upload", key=f"user:{request.user.pk}")
+    if exceeded:
+        error = exceeded.message
+    elif form.is_valid():
         try:
             services.upload_document(
                 proposal=proposal,
@@ -210,12 +350,16 @@ def upload_document(request: HttpRequest, pk: int, required_pk: int) -> HttpResp
         saved=Section.DOCUMENTS if not error else "",
     )
     slot = next(s for s in context["documents"] if s.required.pk == required.pk)
-    return _respond(
+    response = _respond(
         request,
         section=Section.DOCUMENTS,
         partial=partial,
         context={**context, "slot": slot},
     )
+    if exceeded:
+        response.status_code = 429
+        response["Retry-After"] = str(exceeded.retry_after)
+    return response
 
 
 @signed_in

@@ -27,6 +27,7 @@ from proposals.permissions import (
     is_principal_investigator,
     team_membership,
 )
+from proposals.snapshot import for_reader
 from proposals.views.context import checklist_context
 
 PDF = "application/pdf"
@@ -137,7 +138,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         {
             "version": version,
             "proposal": version.proposal,
-            "snapshot": version.snapshot,
+            "snapshot": for_reader(version.snapshot),
         },
     )
 

@@ -136,6 +136,14 @@
     banner.scrollIntoView({ block: "nearest" });
   }
 
+  // A limit reached (429) comes back with the form as typed and the message
+  // saying when to try again: swap it in like a success, not as an error.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr && event.detail.xhr.status === 429) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     showRequestError(status === 403 || status === 404 ? "forbidden" : "failed");

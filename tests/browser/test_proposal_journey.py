@@ -106,7 +106,7 @@ def write_the_sections(page) -> None:
 def request_resources(page) -> None:
     """The resource check warns while typing; fixing the mass clears it."""
     resources = page.locator("#section-resources")
-    resources.get_by_label("Carrier").select_option(label="Lander (Lander)")
+    resources.get_by_label("Carrier").select_option(label="Lander")
     resources.get_by_label("Mass (kg)").fill("12.5")
     finding = page.locator("#resource-check .resource-finding")
     expect(finding).to_have_text(

@@ -154,7 +154,7 @@ def test_update_section_resources_takes_a_carrier_of_the_call():
             Section.RESOURCES,
             {"mass_kg": "-1"},
             "mass_kg",
-            "Ensure this value is greater than or equal to 0.",
+            "-1 kg is below zero: enter a figure from 0 to 99,999.999 kg.",
         ),
         (
             Section.RESOURCES,

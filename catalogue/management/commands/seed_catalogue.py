@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from catalogue.seed import seed_catalogue
+from payloads.seed import seed_selection_lists
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         report = seed_catalogue()
+        seed_selection_lists(report=report)
         for line in report.lines():
             self.stdout.write(line)
         if report.changed:
