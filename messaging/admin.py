@@ -94,6 +94,23 @@ class MessageAdmin(AdministratorsOnly, admin.ModelAdmin):
 
     # --- lists and pages ------------------------------------------------------------
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The call is chosen, not added, changed or deleted from a message:
+        no related-object links beside its select (the admin's
+        RelatedFieldWidgetWrapper, added by the parent)."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "opportunity" and field is not None:
+            widget = field.widget
+            for flag in (
+                "can_add_related",
+                "can_change_related",
+                "can_delete_related",
+                "can_view_related",
+            ):
+                if hasattr(widget, flag):
+                    setattr(widget, flag, False)
+        return field
+
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return selectors.messages_for_admin()
 

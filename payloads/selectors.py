@@ -100,24 +100,29 @@ def with_flags(queryset: QuerySet[Payload], *, today: datetime.date) -> QuerySet
 
     conditions_total, conditions_open (not accepted), conditions_overdue (due
     before `today`, not accepted); agreements_total, agreements_signed;
-    milestones_total, milestones_late (not done, planned before `today`);
+    milestones_total, milestones_late (not done, planned before `today`;
+    none, like conditions_overdue, once the payload is de-selected);
     deliveries_overrun (flagged and not rejected); next_milestone_* (the next
     one not done: id, name, kind, date, side, first planned date);
     last_done_* (the last one done); late_items (overdue conditions + late
     milestones; 0 once de-selected). One query, whatever the number of rows.
     """
     not_accepted = ~Q(status=ConditionStatus.ACCEPTED)
+    # A de-selected payload has nothing overdue or late any more.
+    still_on_board = ~Q(payload__status=PayloadStatus.DESELECTED)
     return queryset.annotate(
         conditions_total=_count(Condition, filters=Q()),
         conditions_open=_count(Condition, filters=not_accepted),
         conditions_overdue=_count(
-            Condition, filters=not_accepted & Q(due_date__lt=today)
+            Condition, filters=not_accepted & Q(due_date__lt=today) & still_on_board
         ),
         agreements_total=_count(Agreement, filters=Q()),
         agreements_signed=_count(Agreement, filters=Q(status="signed")),
         milestones_total=_count(Milestone, filters=Q()),
         milestones_late=_count(
-            Milestone, filters=Q(actual_date__isnull=True, planned_date__lt=today)
+            Milestone,
+            filters=Q(actual_date__isnull=True, planned_date__lt=today)
+            & still_on_board,
         ),
         deliveries_overrun=_count(
             Delivery, filters=Q(overrun=True) & ~Q(status=DeliveryStatus.REJECTED)

@@ -356,3 +356,15 @@ def test_the_preview_reads_the_same_queries_for_6_or_500_recipients(
     assert len(response.context["rows"]) == min(PREVIEW_PER_PAGE, recipients)
     print(f"preview of {recipients} recipients: {elapsed * 1000:.0f} ms")  # noqa: T201
     assert elapsed < 2.0
+
+
+def test_the_call_select_offers_no_add_change_or_delete_link(client, w):
+    """A message chooses its call; it does not add, change or delete calls."""
+    sign_in(client, w, "administrator")
+    response = client.get(reverse("admin:messaging_message_add"))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert "delete_id_opportunity" not in page
+    assert "add_id_opportunity" not in page
+    assert "change_id_opportunity" not in page

@@ -82,6 +82,18 @@ def test_overview_flags_and_puts_late_items_first():
     assert rows[1].next_milestone_name == "Milestone 1"
 
 
+def test_a_deselected_payload_has_nothing_overdue_or_late():
+    today = timezone.localdate()
+    gone = PayloadFactory(deselected=True)
+    MilestoneFactory(payload=gone, planned_date=today - timedelta(days=3))
+    ConditionFactory(payload=gone, due_date=today - timedelta(days=1))
+
+    row = selectors.overview(opportunity=gone.opportunity, today=today).get()
+
+    assert (row.milestones_late, row.conditions_overdue, row.late_items) == (0, 0, 0)
+    assert row.milestones_total == 1
+
+
 def test_overview_timeline_shows_each_payloads_next_milestone_with_its_slip():
     today = timezone.localdate()
     payload = PayloadFactory()
