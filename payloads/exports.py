@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from payloads.models import Payload
+from payloads.names import standard_name
 from proposals.exports import CSV_TYPE, XLSX_TYPE, neutralise
 
 # The rows are read from the database this many at a time.
@@ -62,7 +63,7 @@ COLUMNS = [
     Column(lambda: _("Overdue conditions"), lambda p: p.conditions_overdue),
     Column(lambda: _("Agreements signed"), lambda p: p.agreements_signed),
     Column(lambda: _("Agreements"), lambda p: p.agreements_total),
-    Column(lambda: _("Next milestone"), lambda p: p.next_milestone_name or ""),
+    Column(lambda: _("Next milestone"), lambda p: standard_name(p.next_milestone_name)),
     Column(lambda: _("Next milestone planned"), lambda p: _day(p.next_milestone_date)),
     Column(lambda: _("Late milestones"), lambda p: p.milestones_late),
     Column(lambda: _("Overrun deliveries"), lambda p: p.deliveries_overrun),

@@ -45,6 +45,7 @@ from payloads.models import (
     PayloadEvent,
     SelectionEntry,
 )
+from payloads.names import standard_name
 from payloads.permissions import can_manage_payloads, can_view_payload
 from payloads.timeline import TimelineRow
 from proposals.models import TeamMember
@@ -188,7 +189,9 @@ def overview_timeline(rows) -> list[TimelineRow]:
             first = payload.next_milestone_first_planned or payload.next_milestone_date
             timeline.append(
                 TimelineRow(
-                    label=f"{payload.name} — {payload.next_milestone_name}",
+                    label=(
+                        f"{payload.name} — {standard_name(payload.next_milestone_name)}"
+                    ),
                     planned=payload.next_milestone_date,
                     actual=None,
                     slip=max(0, (payload.next_milestone_date - first).days),
@@ -351,7 +354,7 @@ def timeline(payload: Payload, *, today: datetime.date) -> list[TimelineRow]:
         done = milestone.is_done
         rows.append(
             TimelineRow(
-                label=milestone.name,
+                label=standard_name(milestone.name),
                 planned=milestone.planned_date,
                 actual=milestone.actual_date,
                 slip=max(0, (milestone.planned_date - first).days),
