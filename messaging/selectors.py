@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from messaging.enums import Audience
 from messaging.models import Message, MessageRecipient
+from payloads.enums import PayloadStatus
 from proposals.models import Proposal, TeamMember
 
 
@@ -44,10 +45,13 @@ def _ref(proposal: Proposal) -> ProposalRef:
 
 
 def chosen_proposals(message: Message) -> QuerySet[Proposal]:
-    """The call's proposals the message's filters choose (stage, statuses)."""
+    """The call's proposals the message's filters choose (stage, statuses).
+    A selection whose payload was de-selected later keeps its proposal status
+    (a decision's status is final), but its team is no longer a selected
+    team: it is left out."""
     proposals = Proposal.objects.filter(
         opportunity_id=message.opportunity_id, status__in=message.statuses
-    )
+    ).exclude(payload__status=PayloadStatus.DESELECTED)
     if message.stage:
         proposals = proposals.filter(stage=message.stage)
     return proposals

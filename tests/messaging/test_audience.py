@@ -151,3 +151,27 @@ def test_audience_reads_in_two_queries(w, proposal_count, django_assert_num_quer
 )
 def test_placeholders_known_and_refused(text, found):
     assert problems(text) == found
+
+
+def test_a_deselected_payloads_team_is_no_selected_team(w):
+    """Its proposal keeps its final status, but the team is left out of a
+    message to the selected teams."""
+    from payloads.enums import PayloadStatus  # noqa: PLC0415
+    from tests.payloads.factories import PayloadFactory  # noqa: PLC0415
+
+    gone = PayloadFactory(deselected=True, version__proposal__opportunity=w.call)
+    msg = message(
+        w.call,
+        author=administrator(),
+        statuses=[ProposalStatus.SELECTED, ProposalStatus.CONDITIONALLY_SELECTED],
+    )
+
+    addresses = [email for email, _language, _proposals in _who(msg)]
+
+    assert gone.status == PayloadStatus.DESELECTED
+    assert gone.proposal.status in {
+        ProposalStatus.SELECTED,
+        ProposalStatus.CONDITIONALLY_SELECTED,
+    }
+    assert gone.proposal.principal_investigator.email not in addresses
+    assert "pi.selected@lab.example.org" in addresses
