@@ -23,7 +23,7 @@ from payloads.admin_forms import (
     HandoverForm,
     SlipForm,
 )
-from payloads.admin_views.base import done, form_page, part, payload_for, refused
+from payloads.admin_views.base import act, form_page, part, payload_for, refused
 from payloads.enums import DeliveryStatus
 from payloads.workflow import AGREEMENT_TRANSITIONS
 
@@ -43,20 +43,16 @@ def allocation_view(request: HttpRequest, payload_pk: int) -> HttpResponse:
             "size_mm": payload.allocated_size_mm,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_allocation(
-                payload=payload, actor=request.user, **form.cleaned_data
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("The allocation of %(payload)s is changed.") % {"payload": payload},
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.change_allocation(
+            payload=payload, actor=request.user, **form.cleaned_data
+        ),
+        lambda: _("The allocation of %(payload)s is changed.") % {"payload": payload},
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Change the allocation"),
@@ -77,29 +73,30 @@ def condition_view(
     payload = payload_for(request, payload_pk)
     condition = part(payload, "conditions", condition_pk)
     form = ConditionReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        accept = form.cleaned_data["decision"] == ACCEPT
-        note = form.cleaned_data["note"].strip()
-        try:
-            if accept:
-                services.accept_condition(
-                    condition=condition, actor=request.user, note=note
-                )
-            else:
-                services.return_condition(
-                    condition=condition, actor=request.user, note=note
-                )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("The condition is accepted.")
-                if accept
-                else _("The condition is returned to the team."),
-            )
-    return form_page(
+
+    def accepted() -> bool:
+        return form.cleaned_data["decision"] == ACCEPT
+
+    def decide():
+        review = services.accept_condition if accepted() else services.return_condition
+        return review(
+            condition=condition,
+            actor=request.user,
+            note=form.cleaned_data["note"].strip(),
+        )
+
+    response = act(
+        request,
+        form,
+        payload,
+        decide,
+        lambda: (
+            _("The condition is accepted.")
+            if accepted()
+            else _("The condition is returned to the team.")
+        ),
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Accept or return a condition"),
@@ -116,21 +113,19 @@ def deselect_view(request: HttpRequest, payload_pk: int) -> HttpResponse:
     """De-select the payload; the team is emailed the letter."""
     payload = payload_for(request, payload_pk)
     form = DeselectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.deselect_payload(
-                payload=payload, actor=request.user, letter=form.cleaned_data["letter"]
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("%(payload)s is de-selected; the team is emailed the letter.")
-                % {"payload": payload},
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.deselect_payload(
+            payload=payload, actor=request.user, letter=form.cleaned_data["letter"]
+        ),
+        lambda: (
+            _("%(payload)s is de-selected; the team is emailed the letter.")
+            % {"payload": payload}
+        ),
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("De-select this payload"),
@@ -154,24 +149,22 @@ def agreement_view(
         request.POST or None,
         allowed=sorted(AGREEMENT_TRANSITIONS.get(agreement.status, ())),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.move_agreement(
-                agreement=agreement,
-                actor=request.user,
-                to=form.cleaned_data["to"],
-                note=form.cleaned_data["note"].strip(),
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("%(agreement)s is now %(status)s.")
-                % {"agreement": agreement, "status": agreement.get_status_display()},
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.move_agreement(
+            agreement=agreement,
+            actor=request.user,
+            to=form.cleaned_data["to"],
+            note=form.cleaned_data["note"].strip(),
+        ),
+        lambda: (
+            _("%(agreement)s is now %(status)s.")
+            % {"agreement": agreement, "status": agreement.get_status_display()}
+        ),
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Change the status of an agreement"),
@@ -186,20 +179,16 @@ def sign_view(request: HttpRequest, payload_pk: int, agreement_pk: int) -> HttpR
     payload = payload_for(request, payload_pk)
     agreement = part(payload, "agreements", agreement_pk)
     form = AgreementSignForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sign_agreement(
-                agreement=agreement, actor=request.user, **form.cleaned_data
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("%(agreement)s is signed.") % {"agreement": agreement},
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.sign_agreement(
+            agreement=agreement, actor=request.user, **form.cleaned_data
+        ),
+        lambda: _("%(agreement)s is signed.") % {"agreement": agreement},
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Record a signature"),
@@ -220,27 +209,22 @@ def slip_view(request: HttpRequest, payload_pk: int, milestone_pk: int) -> HttpR
     payload = payload_for(request, payload_pk)
     milestone = part(payload, "milestones", milestone_pk)
     form = SlipForm(request.POST or None, initial={"to_date": milestone.planned_date})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_slip(
-                milestone=milestone,
-                actor=request.user,
-                to_date=form.cleaned_data["to_date"],
-                reason=form.cleaned_data["reason"].strip(),
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _(
-                    "The slip of %(milestone)s is recorded; the call's contacts "
-                    "are told."
-                )
-                % {"milestone": milestone},
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.record_slip(
+            milestone=milestone,
+            actor=request.user,
+            to_date=form.cleaned_data["to_date"],
+            reason=form.cleaned_data["reason"].strip(),
+        ),
+        lambda: (
+            _("The slip of %(milestone)s is recorded; the call's contacts are told.")
+            % {"milestone": milestone}
+        ),
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Record a slip"),
@@ -261,22 +245,18 @@ def complete_view(
     form = CompleteForm(
         request.POST or None, initial={"actual_date": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.complete_milestone(
-                milestone=milestone,
-                actor=request.user,
-                actual_date=form.cleaned_data["actual_date"],
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("%(milestone)s is done.") % {"milestone": milestone},
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.complete_milestone(
+            milestone=milestone,
+            actor=request.user,
+            actual_date=form.cleaned_data["actual_date"],
+        ),
+        lambda: _("%(milestone)s is done.") % {"milestone": milestone},
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Mark a milestone done"),
@@ -348,32 +328,36 @@ def decide_delivery_view(
     delivery = part(payload, "deliveries", delivery_pk)
     form = DeliveryDecisionForm(request.POST or None, overrun=delivery.overrun)
     pending = delivery.status == DeliveryStatus.RECORDED
-    if request.method == "POST" and pending and form.is_valid():
-        accept = form.cleaned_data["decision"] == ACCEPT
+
+    def accepted() -> bool:
+        return form.cleaned_data["decision"] == ACCEPT
+
+    def decide():
         note = form.cleaned_data["note"].strip()
-        try:
-            if accept:
-                services.accept_delivery(
-                    delivery=delivery,
-                    actor=request.user,
-                    note=note,
-                    overrun_confirmed=form.cleaned_data.get("overrun_confirmed", False),
-                )
-            else:
-                services.reject_delivery(
-                    delivery=delivery, actor=request.user, note=note
-                )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("The delivery is accepted.")
-                if accept
-                else _("The delivery is rejected."),
+        if accepted():
+            return services.accept_delivery(
+                delivery=delivery,
+                actor=request.user,
+                note=note,
+                overrun_confirmed=form.cleaned_data.get("overrun_confirmed", False),
             )
-    return form_page(
+        return services.reject_delivery(
+            delivery=delivery, actor=request.user, note=note
+        )
+
+    response = act(
+        request,
+        form,
+        payload,
+        decide,
+        lambda: (
+            _("The delivery is accepted.")
+            if accepted()
+            else _("The delivery is rejected.")
+        ),
+        allowed_now=pending,
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Accept or reject a delivery"),
@@ -392,20 +376,16 @@ def handover_view(request: HttpRequest, payload_pk: int) -> HttpResponse:
     form = HandoverForm(
         request.POST or None, initial={"delivered_on": timezone.localdate()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.record_handover(
-                payload=payload, actor=request.user, **form.cleaned_data
-            )
-        except REFUSALS as refusal:
-            refused(form, refusal)
-        else:
-            return done(
-                request,
-                payload,
-                _("The data handover is recorded; the team is emailed."),
-            )
-    return form_page(
+    response = act(
+        request,
+        form,
+        payload,
+        lambda: services.record_handover(
+            payload=payload, actor=request.user, **form.cleaned_data
+        ),
+        lambda: _("The data handover is recorded; the team is emailed."),
+    )
+    return response or form_page(
         request,
         payload=payload,
         title=_("Record a data handover"),

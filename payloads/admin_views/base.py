@@ -1,6 +1,8 @@
 """What every administrators' page of payloads shares: the permission, the
 row named in the address, the page and the form page, refusals on the form."""
 
+from collections.abc import Callable
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -8,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from config.admin_site import refusal_messages
+from config.admin_site import REFUSALS, refusal_messages
 from payloads import selectors
 from payloads.models import Payload
 from payloads.permissions import can_manage_payloads
@@ -96,3 +98,26 @@ def refused(form, refusal: Exception) -> None:
 def done(request: HttpRequest, payload, message: str) -> HttpResponse:
     messages.success(request, message)
     return redirect(change_url(payload))
+
+
+def act(
+    request: HttpRequest,
+    form,
+    payload,
+    action: Callable[[], object],
+    success: Callable[[], str],
+    *,
+    allowed_now: bool = True,
+) -> HttpResponse | None:
+    """The POST of an action page: for a valid `form` (and `allowed_now`), run
+    `action` (one payloads.services call) and go back to the payload with
+    `success()`; a refusal goes on the form, which keeps what was typed. None
+    when the page is to be shown (a GET, an invalid form, a refusal)."""
+    if request.method != "POST" or not allowed_now or not form.is_valid():
+        return None
+    try:
+        action()
+    except REFUSALS as refusal:
+        refused(form, refusal)
+        return None
+    return done(request, payload, success())
