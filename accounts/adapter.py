@@ -7,19 +7,26 @@
 - signing in switches the interface to the user's preferred language;
 - the links in those emails (confirming an address, resetting a password…) are
   made absolute from settings.SITE_URL, like every other email's, not from the
-  host the request came to (see accounts.site_url for local development).
+  host the request came to (see accounts.site_url for local development);
+- failed sign-ins are counted by accounts.lockout in the shared cache instead of
+  allauth's own count: atomic across workers, and a lock refuses the right
+  password too, saying when to try again.
 """
 
 import uuid
 from urllib.parse import urlsplit, urlunsplit
 
+from allauth.account import app_settings as allauth_account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django import forms
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
+from django.utils.translation import gettext
 
+from accounts import lockout
 from accounts.language import apply_language
 from accounts.models import Language, User
 from notifications.services import Recipient, queue_rendered_email
@@ -70,7 +77,57 @@ def _on_site(context: dict) -> dict:
     }
 
 
+def _login_failed_rates() -> list[lockout.Rate]:
+    return lockout.parse_rates(
+        (allauth_account_settings.RATE_LIMITS or {}).get("login_failed") or ""
+    )
+
+
+def _login_of(credentials: dict) -> str:
+    return (credentials.get("email") or credentials.get("username") or "").lower()
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Reserve this attempt's place in the failed sign-in counts, or refuse
+        it while the address or the account is locked (accounts.lockout)."""
+        try:
+            self._lockout_attempt = lockout.begin_attempt(
+                rates=_login_failed_rates(),
+                address=self.get_client_ip(request),
+                account=_login_of(credentials),
+            )
+        except lockout.LockedOut as locked:
+            # catalogue builds on accounts; imported here, where a lock is shown.
+            from catalogue.templatetags.catalogue_tags import beijing  # noqa: PLC0415
+
+            message = "{} {}".format(
+                self.error_messages["too_many_login_attempts"],
+                gettext("You may try again from %(moment)s.")
+                % {"moment": beijing(locked.until)},
+            )
+            raise forms.ValidationError(
+                message, code="too_many_login_attempts"
+            ) from None
+
+    def authenticate(self, request, **credentials):
+        """allauth's, with the attempt counted as a failure or given back."""
+        self._lockout_attempt = None
+        user = super().authenticate(request, **credentials)
+        if self._lockout_attempt is not None:
+            if user:
+                self._lockout_attempt.succeeded()
+            else:
+                self._lockout_attempt.failed()
+        return user
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        """After a password reset: allauth's count and ours are cleared."""
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        lockout.clear_account(
+            rates=_login_failed_rates(), account=_login_of(credentials)
+        )
+
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
         return site_absolute(
             super().get_email_confirmation_url(request, emailconfirmation)

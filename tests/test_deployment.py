@@ -23,7 +23,15 @@ from django.core.management import call_command
 BASE_DIR = Path(__file__).resolve().parent.parent
 STRONG_SECRET = secrets.token_urlsafe(50)
 PRODUCTION_HOST = "ao-portal.example.org"
-COMPOSE_SERVICES = {"web", "worker", "beat", "postgres", "redis", "mailpit"}
+# Database 5 of the local Redis: the cache production requires (never reached by
+# the settings checks; the lockout test, tests/accounts/test_lockout.py, uses it).
+PRODUCTION_REDIS_URL = "redis://127.0.0.1:6379/5"
+COMPOSE_SERVICES = {"web", "worker", "beat", "postgres", "redis", "mailpit"} | {
+    # One-shot migrate and static copy, nginx in front (tests/test_compose.py).
+    "migrate",
+    "static",
+    "nginx",
+}
 
 
 def clean_env(**variables: str) -> dict[str, str]:
@@ -54,6 +62,7 @@ def production_env(**variables: str) -> dict[str, str]:
             "DJANGO_SECRET_KEY": STRONG_SECRET,
             "DJANGO_ALLOWED_HOSTS": PRODUCTION_HOST,
             "DJANGO_SITE_URL": f"https://{PRODUCTION_HOST}",
+            "REDIS_URL": PRODUCTION_REDIS_URL,
             **variables,
         }
     )
@@ -90,7 +99,7 @@ def test_compose_file_validates_with_the_example_environment():
     assert result.stderr == ""
 
 
-def test_compose_file_names_the_six_services_on_production_settings():
+def test_compose_file_names_every_service_on_production_settings():
     result = run_compose(
         "-f", "docker-compose.yml", "config", "--format", "json", env=clean_env()
     )
@@ -180,6 +189,42 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
 
 
+def test_production_settings_refuse_to_start_without_a_shared_cache():
+    env = production_env()
+    del env["REDIS_URL"]
+
+    result = run_python("manage.py", "check", env=env)
+
+    assert result.returncode != 0
+    assert (
+        "ImproperlyConfigured: Production needs a cache shared by every worker for "
+        "its rate limits and sign-in lockouts: set REDIS_URL"
+    ) in result.stderr
+
+
+def test_production_cookies_are_secure_and_same_site():
+    code = (
+        "import json; from django.conf import settings as s; print(json.dumps(["
+        "s.LANGUAGE_COOKIE_SECURE, s.LANGUAGE_COOKIE_SAMESITE,"
+        " s.LANGUAGE_COOKIE_HTTPONLY, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.CACHES['default']['BACKEND']]))"
+    )
+
+    result = run_python(
+        "-c", f"import django; django.setup(); {code}", env=production_env()
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        True,
+        "Lax",
+        True,
+        True,
+        True,
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+
+
 def test_production_settings_refuse_to_start_without_allowed_hosts():
     env = production_env()
     del env["DJANGO_ALLOWED_HOSTS"]
@@ -232,11 +277,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def http_get(port: int, path: str, *, host: str = PRODUCTION_HOST):
+def http_get(port: int, path: str, *, host: str = PRODUCTION_HOST, accept: str = "*/*"):
     """A request as the TLS proxy forwards it; returns (status, headers, body)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        conn.request("GET", path, headers={"Host": host, "X-Forwarded-Proto": "https"})
+        conn.request(
+            "GET",
+            path,
+            headers={"Host": host, "X-Forwarded-Proto": "https", "Accept": accept},
+        )
         response = conn.getresponse()
         return response.status, dict(response.getheaders()), response.read().decode()
     finally:
@@ -315,6 +364,8 @@ def test_gunicorn_on_production_settings_serves_the_home_page(production_site):
     assert headers["Strict-Transport-Security"] == (
         "max-age=31536000; includeSubDomains; preload"
     )
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "camera=()" in headers["Permissions-Policy"]
     stylesheet = re.search(r'href="(/static/css/portal\.[0-9a-f]{12}\.css)"', body)
     assert stylesheet is not None, "static files are not hashed by the manifest"
     status, headers, _ = http_get(port, stylesheet.group(1))
@@ -322,6 +373,20 @@ def test_gunicorn_on_production_settings_serves_the_home_page(production_site):
         200,
         "max-age=315360000, public, immutable",
     )
+
+
+def test_gunicorn_on_production_settings_answers_the_api_in_json_only(
+    production_site,
+):
+    port, log = production_site
+
+    status, headers, body = http_get(
+        port, "/api/v1/opportunities/", accept="text/html,*/*;q=0.8"
+    )
+
+    assert status == 200, log.read_text()
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body)["results"] == []
 
 
 def test_gunicorn_on_production_settings_redirects_plain_http(production_site):

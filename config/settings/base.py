@@ -7,6 +7,7 @@ are printed to the console, so a laptop needs nothing installed.
 
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import (
@@ -67,10 +68,16 @@ INSTALLED_APPS = [
     "payloads",
     "questions",
     "messaging",
+    "privacy",
+    "backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response
+    # (CONTENT_SECURITY_POLICY and PERMISSIONS_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -166,6 +173,8 @@ AO_LIMITS = {
     "question": "5/d",
     # documents uploaded, per person
     "upload": "30/h",
+    # exports of one's own data (a ZIP of everything), per person
+    "export": "3/h",
 }
 RATELIMIT_USE_CACHE = "default"
 # Sign-up asks for the profile; account emails go through the outbox.
@@ -195,6 +204,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files are private: no MEDIA_URL is served; views check who asks.
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Behind nginx: the internal location over MEDIA_ROOT (e.g. /_private/) to which
+# a download is handed with X-Accel-Redirect once the view has checked who
+# asks (config.private_files). Empty: the portal streams the file itself.
+PRIVATE_FILES_X_ACCEL_PREFIX = env_str("DJANGO_X_ACCEL_REDIRECT_PREFIX", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -288,6 +301,11 @@ NOTIFICATIONS_QUEUED_GRACE_SECONDS = env_int("NOTIFICATIONS_QUEUED_GRACE_SECONDS
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
 }
+# Personal data kept (docs/operations.md, "Personal data and retention"): drafts
+# never submitted are removed this many days after their call's deadline; sent
+# and failed outbox rows this many days after they were written.
+PRIVACY_DRAFT_RETENTION_DAYS = env_int("PRIVACY_DRAFT_RETENTION_DAYS", 180)
+PRIVACY_OUTBOX_RETENTION_DAYS = env_int("PRIVACY_OUTBOX_RETENTION_DAYS", 365)
 # Beat: the sweeper every minute, the reminders every quarter of an hour. Each
 # run expires before the next, so a beat that ran while workers were down does
 # not leave a pile of stale runs behind.
@@ -309,10 +327,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600.0,
         "options": {"expires": 3300},
     },
+    # Daily: the retention rules of docs/operations.md (privacy.tasks).
+    "privacy-apply-retention": {
+        "task": "privacy.tasks.apply_retention",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
 }
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting each operation's 400, 403, 404 and 429.
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -357,7 +382,54 @@ SPECTACULAR_SETTINGS = {
 # The demo seed (accounts with a shared password) is refused where this is False.
 DEMO_SEED_ALLOWED = env_bool("DJANGO_DEMO_SEED_ALLOWED", default=True)
 
+# Content-Security-Policy (django-csp 4): scripts, styles, images, fonts and
+# connections from the portal's own origin only; no inline script, style or
+# style="…" attribute anywhere (they live in static/). A template that cannot
+# avoid one prints nonce="{{ request.csp_nonce }}": django-csp adds the nonce to
+# the header only on the responses that used it, so the public pages, which are
+# cached, never carry one. docs/decisions.md, "Content-Security-Policy".
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): none of these browser features
+# is used by any page, so none is allowed to the portal or to anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 SESSION_COOKIE_HTTPONLY = True
+# The language cookie (set by Django's set_language and accounts.language) is
+# read by the server only; production adds Secure.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -3,6 +3,8 @@
 `python manage.py check --deploy` passes with no warning under these settings.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import env_bool, env_int, env_list, env_required
 
 from .base import *  # noqa: F403
@@ -14,6 +16,23 @@ if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = [env_required("DJANGO_ALLOWED_HOSTS")]
 
 DEMO_SEED_ALLOWED = False
+
+# Rate limits (failed sign-ins, sign-in lockouts, uploads, the API's throttles)
+# are counted in the default cache: with a cache per worker, each worker would
+# count its own share and an attacker would get workers × the limit.
+if CACHES["default"]["BACKEND"] != "django.core.cache.backends.redis.RedisCache":  # noqa: F405
+    msg = (
+        "Production needs a cache shared by every worker for its rate limits and "
+        "sign-in lockouts: set REDIS_URL (e.g. redis://redis:6379/0)."
+    )
+    raise ImproperlyConfigured(msg)
+
+# The API answers JSON only: DRF's browsable pages carry inline styles that the
+# Content-Security-Policy refuses. Swagger UI (/api/docs/) documents it instead.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
 
 # Every emailed link is made absolute from the site's address: never guessed.
 SITE_URL = env_required("DJANGO_SITE_URL").rstrip("/")
@@ -27,6 +46,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
 STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {

@@ -101,7 +101,7 @@ def test_manifest_shows_each_resource_as_a_bar_with_its_slack(client, manifest_c
         ("Data volume", "100", "500", "400", 20.0),
     ]
     page = response.content.decode()
-    assert re.findall(r'<span style="width: ([\d.]+)%">', page) == [
+    assert re.findall(r'<rect width="([\d.]+)%"', page) == [
         "100.0",
         "53.3",
         "20.0",
