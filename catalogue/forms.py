@@ -1,14 +1,17 @@
 """Forms of the catalogue's administration: criteria weights, status moves,
-amendments."""
+amendments, AO documents."""
 
 from decimal import Decimal
 
+import filetype
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Amendment
+from catalogue.models import Amendment, OpportunityDocument
 from catalogue.workflow import FULL_WEIGHT
+from config import pdf_safety
 
 
 def weights_total(forms_: list[forms.Form]) -> Decimal:
@@ -87,3 +90,38 @@ class AmendmentForm(forms.Form):
                 code="half_translated",
             )
         return cleaned
+
+
+class OpportunityDocumentForm(forms.ModelForm):
+    """An AO document: any kind of file (the AO text, Word templates), but a PDF
+    that would run or open anything is refused as a proposal's would be
+    (config.pdf_safety), since every visitor downloads it."""
+
+    class Meta:
+        model = OpportunityDocument
+        fields = ["title", "language", "file"]
+
+    def clean_file(self):
+        file = self.cleaned_data.get("file")
+        if not isinstance(file, UploadedFile):
+            return file  # the one already stored
+        file.seek(0)
+        content = file.read()
+        file.seek(0)
+        kind = filetype.guess(content[:8192])
+        if kind is None or kind.mime != "application/pdf":
+            return file
+        try:
+            findings = pdf_safety.active_content_in(content)
+        except pdf_safety.TooComplex as error:
+            raise forms.ValidationError(pdf_safety.TOO_COMPLEX) from error
+        except Exception as error:  # pypdf raises many kinds on a damaged file
+            raise forms.ValidationError(
+                _(
+                    "This PDF cannot be read; it may be damaged or incomplete. Save "
+                    "it again from your editor and upload it."
+                )
+            ) from error
+        if findings:
+            raise forms.ValidationError(pdf_safety.refusal_message(findings))
+        return file

@@ -23,9 +23,12 @@ What it looks for:
 - a PDF whose Author or XMP creator is filled in at all, since it names a person
   whoever that is.
 
-The check only reads: the texts and the files are never changed, so the copies
-reviewers receive (the frozen version and its documents) are exactly what the
-team uploaded. Whether a flag blocks submission or only warns is the call's
+The check only reads: the texts and the files are never changed. Reviewers of a
+dual-anonymous call receive each document without its metadata (the document's
+properties, every XMP packet, annotation authors, piece info, JPEG Exif and the
+document IDs: config.pdf_identity.without_identity, in reviews.admin.reviewer_files),
+but its text and pictures as uploaded, so what the check finds on a page stays
+for the team to remove. Whether a flag blocks submission or only warns is the call's
 `anonymity_policy` (proposals.checklist applies it; submit_proposal refuses
 on the server through the checklist).
 

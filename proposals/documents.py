@@ -3,8 +3,11 @@
 `check_upload` judges the file by its bytes, never by its name or the browser's
 content type, and raises DocumentRefused with one translated sentence saying what
 is wrong and what to do. The checks, in order: the file name (control characters
-refused, folders dropped), empty, too large, not a PDF (a program, a web page,
-another kind), unreadable, password-protected, no pages, too many pages.
+refused, folders dropped, a Windows device name made an ordinary one), empty,
+too large, not a PDF (a program, a web page, another kind), unreadable,
+password-protected, no pages, too many pages, active content (JavaScript, launch
+and additional actions, an open action, attached files, XFA …: config.pdf_safety,
+the message naming what was found and how to export a clean PDF).
 """
 
 import hashlib
@@ -17,6 +20,8 @@ import filetype
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
 
+from config import pdf_safety
+from config.filenames import download_name
 from config.refusals import Refused
 
 PDF_MIME = "application/pdf"
@@ -42,10 +47,12 @@ class CheckedPdf:
 
 
 def safe_display_name(name: str) -> str:
-    """The name to show and to offer on download: no folders, no control characters.
+    """The name to show and to offer on download: no folders, no control
+    characters, never a Windows device name.
 
-    "../../etc/passwd.pdf" becomes "passwd.pdf"; a name with a NUL byte or a line
-    break is refused, since no honest file name carries one.
+    "../../etc/passwd.pdf" becomes "passwd.pdf" and "CON.pdf" "CON_.pdf"
+    (config.filenames); a name with a NUL byte or a line break is refused, since
+    no honest file name carries one.
     """
     if any(unicodedata.category(char) in {"Cc", "Cf"} for char in name):
         raise DocumentRefused(
@@ -59,7 +66,7 @@ def safe_display_name(name: str) -> str:
     base = " ".join(base.split()).lstrip(".")
     path = PurePosixPath(base or "document.pdf")
     stem = path.stem if path.suffix.lower() == ".pdf" else path.name
-    return f"{stem[:MAX_NAME_LENGTH] or 'document'}.pdf"
+    return download_name(f"{stem[:MAX_NAME_LENGTH] or 'document'}.pdf")
 
 
 def _read(file, limit: int) -> bytes:
@@ -102,19 +109,24 @@ def _refuse_if_not_pdf(content: bytes) -> None:
     )
 
 
-def _page_count(content: bytes) -> int:
+def _unreadable() -> DocumentRefused:
+    return DocumentRefused(
+        _(
+            "This PDF cannot be read; it may be damaged or incomplete. Save it "
+            "again from your editor and upload it."
+        ),
+        code="corrupt",
+    )
+
+
+def _open(content: bytes) -> tuple[PdfReader, int]:
+    """The PDF's reader and its number of pages."""
     try:
         reader = PdfReader(io.BytesIO(content))
         encrypted = reader.is_encrypted
         pages = None if encrypted else len(reader.pages)
     except Exception as error:  # pypdf raises many kinds on a damaged file
-        raise DocumentRefused(
-            _(
-                "This PDF cannot be read; it may be damaged or incomplete. Save it "
-                "again from your editor and upload it."
-            ),
-            code="corrupt",
-        ) from error
+        raise _unreadable() from error
     if encrypted:
         raise DocumentRefused(
             _(
@@ -125,7 +137,22 @@ def _page_count(content: bytes) -> int:
         )
     if not pages:
         raise DocumentRefused(_("This PDF has no pages."), code="no_pages")
-    return pages
+    return reader, pages
+
+
+def _refuse_active_content(reader: PdfReader) -> None:
+    try:
+        findings = pdf_safety.active_content(reader)
+    except pdf_safety.TooComplex as error:
+        raise DocumentRefused(
+            str(pdf_safety.TOO_COMPLEX), code="too_complex"
+        ) from error
+    except Exception as error:  # pypdf raises many kinds on a damaged file
+        raise _unreadable() from error
+    if findings:
+        raise DocumentRefused(
+            pdf_safety.refusal_message(findings), code=findings[0].kind
+        )
 
 
 def check_upload(*, file, name: str, required_document) -> CheckedPdf:
@@ -144,7 +171,7 @@ def check_upload(*, file, name: str, required_document) -> CheckedPdf:
             code="too_large",
         )
     _refuse_if_not_pdf(content)
-    pages = _page_count(content)
+    reader, pages = _open(content)
     if required_document.page_limit and pages > required_document.page_limit:
         raise DocumentRefused(
             _(
@@ -158,6 +185,7 @@ def check_upload(*, file, name: str, required_document) -> CheckedPdf:
             },
             code="too_many_pages",
         )
+    _refuse_active_content(reader)
     return CheckedPdf(
         display_name=display_name,
         content=content,

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy
 from modeltranslation.admin import TranslationStackedInline, TranslationTabularInline
 
-from catalogue.forms import CriterionInlineFormSet
+from catalogue.forms import CriterionInlineFormSet, OpportunityDocumentForm
 from catalogue.models import (
     Amendment,
     Carrier,
@@ -67,6 +67,7 @@ class OpportunityDocumentInline(admin.TabularInline):
     language: the call page lists them by language, the reader's first."""
 
     model = OpportunityDocument
+    form = OpportunityDocumentForm
     extra = 0
     fields = ["title", "language", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]

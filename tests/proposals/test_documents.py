@@ -261,6 +261,10 @@ def test_upload_document_of_a_letter_takes_only_the_letter_documents(letter_call
         ("../", "document.pdf"),
         ("建议书.pdf", "建议书.pdf"),
         ("a" * 300 + ".pdf", "a" * 180 + ".pdf"),
+        ("CON.pdf", "CON_.pdf"),
+        ("com1", "com1_.pdf"),
+        ("LPT1 .pdf", "LPT1_.pdf"),
+        ("Aux.PDF", "Aux_.pdf"),
     ],
 )
 def test_safe_display_name(name, shown):

@@ -1,0 +1,98 @@
+"""The copy of a PDF a reviewer of a dual-anonymous call reads.
+
+`without_identity(content)` rebuilds a PDF from its catalogue without what names
+its authors or identifies the file: the document information dictionary, any
+/Metadata stream (the catalogue's XMP, pages', images' and form XObjects',
+fonts'), any /PieceInfo or /LastModified, the author (/T) and unique name (/NM)
+of annotations other than form widgets (a widget's /T is its field's name), the
+Exif, XMP, IPTC and comment segments of JPEG images, and with fresh random
+document IDs. Objects only the removed entries pointed to are not written. The
+text and the pictures stay as uploaded (proposals.anonymity flags what a page
+says). It walks the graph as config.pdf_safety does, with the same bounds.
+"""
+
+import io
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
+
+from config.pdf_safety import name_of, page_numbers, walk
+
+REMOVED_EVERYWHERE = ("/Metadata", "/PieceInfo", "/LastModified")
+REMOVED_FROM_ANNOTATIONS = ("/T", "/NM")
+# JPEG segments that describe the picture rather than draw it: APP1 (Exif: the
+# camera's owner and serial number, where it was taken; and XMP), APP13 (IPTC:
+# the author) and comments. APP0 (JFIF), APP2 (the colour profile) and APP14
+# (Adobe: how the colours are stored) are kept, since they change the picture.
+JPEG_DROPPED = frozenset({0xE1, 0xED, 0xFE})
+JPEG_START_OF_SCAN = 0xDA
+JPEG_FILL = 0xFF
+
+
+def jpeg_without_metadata(data: bytes) -> bytes:
+    """A JPEG's bytes without its JPEG_DROPPED segments; anything that does not
+    read as a JPEG's header is returned as it was."""
+    if not data.startswith(b"\xff\xd8"):
+        return data
+    kept = [data[:2]]
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != JPEG_FILL:
+            return data
+        marker = data[position + 1]
+        if marker == JPEG_FILL:
+            position += 1
+            continue
+        if marker == JPEG_START_OF_SCAN:
+            kept.append(data[position:])
+            return b"".join(kept)
+        end = position + 2 + int.from_bytes(data[position + 2 : position + 4], "big")
+        if end <= position + 3 or end > len(data):
+            return data
+        if marker not in JPEG_DROPPED:
+            kept.append(data[position:end])
+        position = end
+    return data
+
+
+def _is_jpeg(item: DictionaryObject) -> bool:
+    if not isinstance(item, StreamObject):
+        return False
+    filters = item.get("/Filter")
+    filters = filters.get_object() if filters is not None else None
+    if isinstance(filters, ArrayObject) and len(filters) == 1:
+        filters = filters[0]
+    return name_of(filters) == "/DCTDecode"
+
+
+def _is_markup(item: DictionaryObject) -> bool:
+    """An annotation (it has a rectangle and a subtype; /Type is optional) other
+    than a form field's widget, whose /T is the field's name."""
+    subtype = name_of(item.get("/Subtype"))
+    return "/Rect" in item and subtype not in {"", "/Widget"}
+
+
+def without_identity(content: bytes) -> bytes:
+    """`content` rebuilt without what names its authors or identifies the file
+    (see the module's docstring). Raises config.pdf_safety.TooComplex, and
+    pypdf's errors on a file it cannot read."""
+    reader = PdfReader(io.BytesIO(content))
+    root = reader.trailer["/Root"].get_object()
+    # The entries are removed from the objects the reader holds (it keeps each
+    # once read); cloning the catalogue then copies only what is still reached.
+    for item, _where in walk(root, pages=page_numbers(reader)):
+        for key in REMOVED_EVERYWHERE:
+            item.pop(key, None)
+        if _is_markup(item):
+            for key in REMOVED_FROM_ANNOTATIONS:
+                item.pop(key, None)
+        if _is_jpeg(item):
+            # The JPEG is the stream's encoded data (pypdf's _data; get_data()
+            # would decode it): read and set as it is, not encoded again.
+            StreamObject.set_data(item, jpeg_without_metadata(item._data))
+    writer = PdfWriter()
+    writer.clone_reader_document_root(reader)
+    writer.generate_file_identifiers()
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
