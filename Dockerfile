@@ -11,10 +11,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     GUNICORN_CMD_ARGS="--bind 0.0.0.0:8000 --workers 2 --worker-class sync --timeout 60 --access-logfile - --max-requests 2000 --max-requests-jitter 200"
 
 # gettext compiles the translations below; pango and the CJK fonts let WeasyPrint
-# lay out documents in Chinese.
+# lay out documents in Chinese; postgresql-client (15, as the server) gives
+# backup_portal and restore_portal their pg_dump and pg_restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk \
+        gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 app \
@@ -37,7 +38,7 @@ RUN DJANGO_SECRET_KEY=build-only-dummy-secret-never-used-at-runtime \
     DJANGO_SITE_URL=https://build.invalid \
     sh -c 'python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0 \
         && python manage.py collectstatic --no-input -v 0' \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/static \
     && chown -R app:app /app/var
 
 USER app

@@ -41,7 +41,7 @@ messages: install ## Refresh locale/zh_Hans from the source
 	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
 	$(MANAGE) makemessages -d djangojs -l zh_Hans --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var --ignore=static/vendor
 
-bench: install ## Measure throughput at scale; prints JSON
+bench: install ## Load the portal at scale beside a bare Django baseline (wrk); prints JSON
 	$(BIN)/python bench/run.py
 
 worker: install ## Run a Celery worker (needs CELERY_BROKER_URL)
@@ -50,7 +50,7 @@ worker: install ## Run a Celery worker (needs CELERY_BROKER_URL)
 beat: install ## Run Celery beat, the reminder and sweeper schedule
 	$(BIN)/celery -A config beat -l info
 
-up: ## Start the docker compose stack (web, worker, beat, postgres, redis, mailpit)
+up: ## Start the docker compose stack (nginx, web and worker replicas, beat, postgres, redis, mailpit)
 	docker compose up --build -d
 
 down: ## Stop the docker compose stack

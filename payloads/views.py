@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalogue.templatetags.catalogue_tags import day
 from config import limits
+from config.private_files import private_file_response
 from config.refusals import Refused
 from payloads import selectors, services
 from payloads.checks import render_finding
@@ -267,12 +268,11 @@ def answer(request: HttpRequest, pk: int, condition_pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def condition_document(request: HttpRequest, pk: int) -> FileResponse:
+def condition_document(request: HttpRequest, pk: int) -> HttpResponse:
     """A PDF given with an answer, streamed to the team and the administrators."""
     document = selectors.condition_document_for_user(user=request.user, pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    response = private_file_response(
+        document.file,
         filename=_download_name(document.original_name),
         content_type=PDF,
     )
@@ -281,14 +281,13 @@ def condition_document(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 @require_safe
-def agreement_document(request: HttpRequest, pk: int) -> FileResponse:
+def agreement_document(request: HttpRequest, pk: int) -> HttpResponse:
     """An agreement's signed PDF, streamed to the team and the administrators."""
     agreement = selectors.agreement_for_user(user=request.user, pk=pk)
     if not agreement.signed_file:
         raise Http404
-    response = FileResponse(
-        agreement.signed_file.open("rb"),
-        as_attachment=True,
+    response = private_file_response(
+        agreement.signed_file,
         filename=_download_name(agreement.signed_file_name or agreement.name),
         content_type=PDF,
     )

@@ -38,20 +38,24 @@ def submission_problems(proposal: Proposal, *, now) -> list[str]:
             _("This proposal is %(status)s and cannot be submitted.")
             % {"status": proposal.get_status_display().lower()}
         ]
-    problems = []
-    opportunity = proposal.opportunity
-    deadline = proposal.deadline
-    if deadline is not None and now >= deadline:
-        message = (
-            _("The letter-of-intent deadline passed on %(deadline)s.")
-            if proposal.is_letter
-            else _("The proposal deadline passed on %(deadline)s.")
-        )
-        problems.append(message % {"deadline": beijing_time(deadline)})
-    elif not opportunity.is_open_at(now):
+    problems = _late(proposal, now=now)
+    if not problems and not proposal.opportunity.is_open_at(now):
         problems.append(_("This call is not open for submissions."))
     problems += [item.message for item in completeness(proposal) if not item.done]
     return problems
+
+
+def _late(proposal: Proposal, *, now) -> list[str]:
+    """The refusal of a submission at or after the stage's deadline."""
+    deadline = proposal.deadline
+    if deadline is None or now < deadline:
+        return []
+    message = (
+        _("The letter-of-intent deadline passed on %(deadline)s.")
+        if proposal.is_letter
+        else _("The proposal deadline passed on %(deadline)s.")
+    )
+    return [message % {"deadline": beijing_time(deadline)}]
 
 
 @transaction.atomic
@@ -70,7 +74,15 @@ def submit_proposal(*, proposal: Proposal, actor, now=None) -> ProposalVersion:
     later). A draft moves to submitted; a submitted proposal stays submitted and
     the resubmission is recorded in its history. The "submitted" email goes to the
     PI, the team and the CNSA contacts once the transaction commits.
+
+    On the server's clock (no `now` given) the deadline is checked again once
+    the submission's turn has come and just before it commits: submissions
+    queue on the proposal's row and on the reference counter, and one that
+    queued past the deadline is refused, its number given back. The moment
+    stored is when its turn came, so references follow submission times
+    (tests/test_concurrency.py).
     """
+    on_the_clock = now is None
     now = now or timezone.now()
     locked = lock(proposal)
     if not is_principal_investigator(actor, locked):
@@ -80,6 +92,10 @@ def submit_proposal(*, proposal: Proposal, actor, now=None) -> ProposalVersion:
         raise SubmissionRefused(problems)
     if not locked.reference:
         locked.reference = next_reference(opportunity=locked.opportunity)
+    if on_the_clock:
+        now = timezone.now()
+        if late := _late(locked, now=now):
+            raise SubmissionRefused(late)
     locked.submitted_at = now
     locked.save(update_fields=["reference", "submitted_at"])
     number = (locked.versions.aggregate(last=Max("number"))["last"] or 0) + 1
@@ -105,6 +121,8 @@ def submit_proposal(*, proposal: Proposal, actor, now=None) -> ProposalVersion:
         state = workflow.state_of(locked)
         workflow.record_event(locked, actor=actor, before=state, after=state, **said)
     emails.proposal_submitted(proposal=locked, version=version)
+    if on_the_clock and (late := _late(locked, now=timezone.now())):
+        raise SubmissionRefused(late)
     proposal.refresh_from_db()
     return version
 

@@ -6,18 +6,20 @@ the call is dual-anonymous.
   documents' uploaded file names, so a reviewer of a dual-anonymous call gets a
   PDF rendered here from reviews.selectors' anonymised snapshot instead;
 - a document: streamed from storage as uploaded, except in a dual-anonymous call,
-  where its metadata (the author, often filled in by the word processor, and the
-  XMP packet) is removed first;
+  where it is rebuilt without what names its authors or identifies the file
+  (config.pdf_identity.without_identity: the document information, every XMP
+  packet — the document's, pages', images' —, piece info, annotation authors,
+  the document IDs);
 - every file is named by the proposal's reference and the call's name for the
-  document, never by the uploaded file's name.
+  document, never by the uploaded file's name (config.filenames.download_name).
 """
 
-import io
-
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.http import content_disposition_header
-from pypdf import PdfReader, PdfWriter
 
+from config.filenames import download_name
+from config.pdf_identity import without_identity
+from config.private_files import private_file_response
 from proposals.pdf import render_version_pdf
 from reviews import selectors
 from reviews.selectors import ReviewerDocument, ReviewerView
@@ -49,20 +51,14 @@ def version_pdf_response(view: ReviewerView) -> HttpResponse:
 
 
 def without_metadata(file) -> bytes:
-    """The PDF's bytes without its document information and XMP metadata."""
+    """The PDF's bytes without what names its authors or identifies the file."""
     with file.open("rb") as stream:
-        writer = PdfWriter(clone_from=PdfReader(stream))
-    writer.metadata = None
-    writer.xmp_metadata = None
-    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+        return without_identity(stream.read())
 
 
 def document_name(view_reference: str, document: ReviewerDocument) -> str:
     """ "CE7-2026-0042 Document 2 — Technical annex.pdf"."""
-    return f"{view_reference} {document.display_name}"
+    return download_name(f"{view_reference} {document.display_name}")
 
 
 def document_response(
@@ -72,7 +68,10 @@ def document_response(
     if anonymous:
         response = HttpResponse(without_metadata(document.file), content_type=PDF)
     else:
-        response = FileResponse(document.file.open("rb"), content_type=PDF)
+        # The file as uploaded: through nginx when it serves private files.
+        response = private_file_response(
+            document.file, filename=filename, content_type=PDF
+        )
     return _private(response, filename=filename)
 
 
