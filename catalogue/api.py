@@ -4,12 +4,18 @@ Anyone may read it. Drafts never appear: a draft's slug answers 404. Every text
 that exists in English and Simplified Chinese is given in both, as
 `{"en": ..., "zh-hans": ...}` (null where a language has no text), and every
 moment is an ISO 8601 time in UTC.
+
+The list of calls as JSON is kept in the shared cache per query string, host
+and language (catalogue.page_cache), the same for whoever asks; the throttles
+count every request before the copy is looked up.
 """
 
 import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
@@ -18,8 +24,11 @@ from drf_spectacular.utils import (
 from modeltranslation.utils import build_localized_fieldname
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 
-from catalogue import selectors
+from catalogue import page_cache, selectors
 from catalogue.filters import OpportunityFilter
 from catalogue.models import (
     Amendment,
@@ -32,6 +41,15 @@ from catalogue.models import (
     Statement,
 )
 
+# The parts of a call the API gives with it, each fetched in one query.
+OPPORTUNITY_PARTS = (
+    "carriers",
+    "criteria",
+    "required_documents",
+    "statements",
+    "amendments",
+    "contacts",
+)
 TRANSLATED_TEXT_SCHEMA = {
     "type": "object",
     "description": "The text in English and in Simplified Chinese (null if absent).",
@@ -195,12 +213,20 @@ class OpportunitySerializer(serializers.HyperlinkedModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
     lead_country = serializers.CharField(read_only=True)
     timeline = TimelineSerializer(source="*", read_only=True)
-    carriers = CarrierSerializer(many=True, read_only=True)
-    criteria = EvaluationCriterionSerializer(many=True, read_only=True)
-    required_documents = RequiredDocumentSerializer(many=True, read_only=True)
-    statements = StatementSerializer(many=True, read_only=True)
-    amendments = AmendmentSerializer(many=True, read_only=True)
-    contacts = ContactSerializer(many=True, read_only=True)
+    carriers = CarrierSerializer(many=True, read_only=True, source="carriers_list")
+    criteria = EvaluationCriterionSerializer(
+        many=True, read_only=True, source="criteria_list"
+    )
+    required_documents = RequiredDocumentSerializer(
+        many=True, read_only=True, source="required_documents_list"
+    )
+    statements = StatementSerializer(
+        many=True, read_only=True, source="statements_list"
+    )
+    amendments = AmendmentSerializer(
+        many=True, read_only=True, source="amendments_list"
+    )
+    contacts = ContactSerializer(many=True, read_only=True, source="contacts_list")
     outcome = OutcomeSerializer(source="*", read_only=True)
 
     class Meta:
@@ -303,13 +329,48 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     lookup_field = "slug"
     filterset_class = OpportunityFilter
+    # The query strings a copy of the list is kept for (page_cache.query_key).
+    kept_query = frozenset({*OpportunityFilter.base_filters, "page", "format"})
+
+    def _shared_list(self, request: Request) -> page_cache.SharedCopy | None:
+        if not isinstance(request.accepted_renderer, JSONRenderer):
+            return None  # the browsable API shows the visitor's session
+        query = page_cache.query_key(request, self.kept_query)
+        if query is None:
+            return None
+        # Its links are absolute: one copy per scheme and host.
+        origin = page_cache.digest(request.build_absolute_uri("/"))
+        return page_cache.lookup("api-calls", origin, query)
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponse:
+        shared = self._shared_list(request)
+        if shared is not None:
+            found = shared.hit(now=page_cache.seconds_now())
+            if found is not None:
+                content_type, content = found
+                return HttpResponse(content, content_type=content_type)
+        now = timezone.now()
+        response: Response = super().list(request, *args, **kwargs)
+        if shared is None:
+            return response
+        # Rendered here, as finalize_response would, to keep the bytes.
+        response.accepted_renderer = request.accepted_renderer
+        response.accepted_media_type = request.accepted_media_type
+        response.renderer_context = self.get_renderer_context()
+        response.render()
+        shared.keep(
+            valid_until=shared.valid_until(
+                now=now, next_moment=selectors.next_public_moment
+            ),
+            content_type=response["Content-Type"],
+            content=response.content,
+        )
+        return response
 
     def get_queryset(self) -> QuerySet[Opportunity]:
+        # Each part as a plain list (`<part>_list`): a prefetch into the
+        # related managers builds a queryset per call and part, which costs
+        # more than the rows themselves.
         return selectors.public_opportunities().prefetch_related(
-            "carriers",
-            "criteria",
-            "required_documents",
-            "statements",
-            "amendments",
-            "contacts",
+            *(Prefetch(part, to_attr=f"{part}_list") for part in OPPORTUNITY_PARTS)
         )

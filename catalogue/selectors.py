@@ -6,15 +6,18 @@ fetches related rows in a fixed number of queries, whatever the number of rows.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, When
+from django.db.models import Case, Count, F, Min, Prefetch, Q, QuerySet, When
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.enums import OpportunityStatus
 from catalogue.models import (
+    QUESTION_DAYS_BEFORE_DEADLINE,
     CooperationTable,
     Mission,
     MissionSubscription,
@@ -216,3 +219,37 @@ def is_following(*, user, mission: Mission) -> bool:
 def cooperation_tables() -> QuerySet[CooperationTable]:
     """The presentation's cooperation tables, in the order they are shown."""
     return CooperationTable.objects.order_by("order", "pk")
+
+
+def moments_of(opportunity: Opportunity) -> list[datetime | None]:
+    """The moments at which a call's own page reads differently without anyone
+    changing a thing: it opens, a deadline passes, questions close."""
+    return [
+        opportunity.opens_at,
+        opportunity.loi_deadline,
+        opportunity.proposal_deadline,
+        opportunity.questions_close_at,
+    ]
+
+
+def next_public_moment(now: datetime) -> datetime | None:
+    """The next moment after `now` at which a public page reads differently
+    without anyone changing a thing: a published call opens, passes its
+    letter-of-intent or proposal deadline, or a public call stops taking
+    questions (Opportunity.questions_close_at). None when no such moment is
+    ahead. One query."""
+    questions_close = Coalesce(
+        "question_deadline",
+        F("proposal_deadline") - timedelta(days=QUESTION_DAYS_BEFORE_DEADLINE),
+    )
+    published = Q(status=OpportunityStatus.PUBLISHED)
+    found = Opportunity.objects.exclude(status=OpportunityStatus.DRAFT).aggregate(
+        opens=Min("opens_at", filter=published & Q(opens_at__gt=now)),
+        letters=Min("loi_deadline", filter=published & Q(loi_deadline__gt=now)),
+        proposals=Min(
+            "proposal_deadline", filter=published & Q(proposal_deadline__gt=now)
+        ),
+        questions=Min(questions_close, filter=GreaterThan(questions_close, now)),
+    )
+    moments = [moment for moment in found.values() if moment is not None]
+    return min(moments, default=None)

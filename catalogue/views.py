@@ -6,6 +6,11 @@ write, following a mission, goes through catalogue.services.
 `render_opportunity()` renders the opportunity page for any call; the public
 view passes a published one, and `opportunity_preview()` (staff only, for the
 admin) passes a draft with `preview=True`.
+
+The home page, the catalogue and a call page are rendered once per language
+for every visitor who is not signed in and kept in the shared cache until an
+administrator changes what they show or a moment they show passes
+(catalogue.page_cache); a signed-in visitor's page is rendered for them.
 """
 
 from pathlib import Path
@@ -14,18 +19,21 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from catalogue import selectors, services
+from catalogue import page_cache, selectors, services
 from catalogue.enums import OpportunityStatus
 from catalogue.feeds import build_deadlines_calendar
 from catalogue.filters import OpportunityFilter
 from catalogue.models import Mission, Opportunity, OpportunityDocument
 from catalogue.timeline import layout_timeline
+from config.filenames import download_name
+from config.private_files import private_file_response
 
 PAGE_SIZE = 20
 HOME_OPEN_LIMIT = 6
@@ -41,26 +49,74 @@ PAST_STATUSES = {
 }
 
 
+# The query strings the catalogue keeps a copy for: its filters and the page.
+LIST_QUERY = frozenset({*OpportunityFilter.base_filters, "page"})
+NO_QUERY: frozenset[str] = frozenset()
+
+
+def _shared_copy(
+    request: HttpRequest, *parts: str, query: frozenset[str]
+) -> page_cache.SharedCopy | None:
+    """The cache slot of this page for an anonymous visitor, or None when the
+    page is to be rendered for this visitor alone (signed in, a message
+    waiting, a query string no copy is kept for)."""
+    if not page_cache.html_page_for(request):
+        return None
+    query_part = page_cache.query_key(request, query)
+    if query_part is None:
+        return None
+    return page_cache.lookup(*parts, query_part)
+
+
+def _kept_copy(
+    request: HttpRequest, shared: page_cache.SharedCopy | None
+) -> HttpResponse | None:
+    if shared is None:
+        return None
+    found = shared.hit(now=page_cache.seconds_now())
+    return None if found is None else page_cache.serve(request, *found)
+
+
+def _shared_context(shared: page_cache.SharedCopy | None) -> dict:
+    """A kept page carries a placeholder for the CSRF token of each visitor."""
+    return {} if shared is None else {"csrf_token": page_cache.CSRF_PLACEHOLDER}
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
+    shared = _shared_copy(request, "home", query=NO_QUERY)
+    if (kept := _kept_copy(request, shared)) is not None:
+        return kept
+    now = timezone.now()
+    response = render(
         request,
         "catalogue/home.html",
         {
-            "open_opportunities": selectors.open_opportunities()[:HOME_OPEN_LIMIT],
-            "deadlines": selectors.upcoming_deadlines(HOME_DEADLINE_LIMIT),
-            "missions": selectors.missions_with_call_counts(),
+            "open_opportunities": selectors.open_opportunities(now=now)[
+                :HOME_OPEN_LIMIT
+            ],
+            "deadlines": selectors.upcoming_deadlines(HOME_DEADLINE_LIMIT, now=now),
+            "missions": selectors.missions_with_call_counts(now=now),
+            **_shared_context(shared),
         },
     )
+    if shared is None:
+        return response
+    valid_until = shared.valid_until(now=now, next_moment=selectors.next_public_moment)
+    return page_cache.keep_and_serve(request, shared, response, valid_until)
 
 
 @require_safe
 def opportunity_list(request: HttpRequest) -> HttpResponse:
+    shared = _shared_copy(request, "list", query=LIST_QUERY)
+    if (kept := _kept_copy(request, shared)) is not None:
+        return kept
+    now = timezone.now()
     filterset = OpportunityFilter(
         request.GET or None, queryset=selectors.public_opportunities()
     )
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    response = render(
         request,
         "catalogue/opportunity_list.html",
         {
@@ -68,8 +124,18 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
             "page_obj": page,
             "page_range": page.paginator.get_elided_page_range(page.number),
             "opportunities": page.object_list,
+            **_shared_context(shared),
         },
     )
+    # Kept only for what the filters accept and a page that exists: an
+    # invalid filter or page shows what its valid neighbour shows.
+    as_asked = (not request.GET or filterset.is_valid()) and request.GET.get(
+        "page", str(page.number)
+    ) == str(page.number)
+    if shared is None or not as_asked:
+        return response
+    valid_until = shared.valid_until(now=now, next_moment=selectors.next_public_moment)
+    return page_cache.keep_and_serve(request, shared, response, valid_until)
 
 
 def opportunity_context(opportunity: Opportunity, *, preview: bool = False) -> dict:
@@ -102,23 +168,46 @@ def opportunity_context(opportunity: Opportunity, *, preview: bool = False) -> d
 
 
 def render_opportunity(
-    request: HttpRequest, opportunity: Opportunity, *, preview: bool = False
+    request: HttpRequest,
+    opportunity: Opportunity,
+    *,
+    preview: bool = False,
+    extra_context: dict | None = None,
 ) -> HttpResponse:
     """The opportunity page; with preview=True it says it is not published."""
     return render(
         request,
         "catalogue/opportunity_detail.html",
-        opportunity_context(opportunity, preview=preview),
+        opportunity_context(opportunity, preview=preview) | (extra_context or {}),
     )
 
 
 @require_safe
 def opportunity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    shared = _shared_copy(request, "call", slug, query=NO_QUERY)
+    if (kept := _kept_copy(request, shared)) is not None:
+        return kept
+    now = timezone.now()
     try:
         opportunity = selectors.opportunity_for_public(slug)
     except Opportunity.DoesNotExist as missing:
         raise Http404(_("No such opportunity.")) from missing
-    return render_opportunity(request, opportunity)
+    response = render_opportunity(
+        request, opportunity, extra_context=_shared_context(shared)
+    )
+    if shared is None:
+        return response
+    # The page shows this call alone: its own moments, and its countdown's.
+    next_deadline = selectors.next_deadline(opportunity, now=now)
+    countdown = next_deadline.at if next_deadline is not None else None
+    valid_until = shared.valid_until(
+        now=now,
+        sooner=[
+            *selectors.moments_of(opportunity),
+            page_cache.countdown_changes(countdown, now=now),
+        ],
+    )
+    return page_cache.keep_and_serve(request, shared, response, valid_until)
 
 
 @require_safe
@@ -142,22 +231,21 @@ def opportunity_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def _download_name(document: OpportunityDocument) -> str:
     """A safe file name from the document's title, keeping the file's extension:
     "Announcement (full text)" and ao-documents/7/ao_x1y2.pdf give
-    announcement-full-text.pdf."""
+    announcement-full-text.pdf; never a Windows device name (config.filenames)."""
     stored = Path(document.file.name)
     stem = slugify(document.title, allow_unicode=True) or get_valid_filename(
         stored.stem
     )
-    return f"{stem}{stored.suffix.lower()}"
+    return download_name(f"{stem}{stored.suffix.lower()}")
 
 
 @require_safe
-def opportunity_document(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+def opportunity_document(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         document = selectors.document_for_public(opportunity_slug=slug, pk=pk)
-        handle = document.file.open("rb")
+        return private_file_response(document.file, filename=_download_name(document))
     except (OpportunityDocument.DoesNotExist, FileNotFoundError) as missing:
         raise Http404(_("No such document.")) from missing
-    return FileResponse(handle, as_attachment=True, filename=_download_name(document))
 
 
 @require_safe
