@@ -1,9 +1,12 @@
 """The outbox in the admin: read-only rows, resend of failed ones, flagged
 addresses, and a preview of every email template in both languages."""
 
+from functools import cache
+
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -11,6 +14,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from config.admin_lists import LeanChangeListMixin, choices_filter
+from config.security import email_preview_frame
 from notifications import previews
 from notifications.models import EmailStatus, FlaggedAddress, OutboundEmail
 from notifications.selectors import outbox_for_admin
@@ -19,8 +24,28 @@ from notifications.services import resend_email
 HIDDEN = _("Hidden: this email carries a secret link.")
 
 
+@cache
+def _template_names() -> list[str]:
+    """The templates on disk, read once per process."""
+    return previews.template_names()
+
+
+# Templates and languages from the code, not DISTINCT values of the whole
+# outbox (Django's filter for a field without choices) on every page.
+TemplateFilter = choices_filter(
+    title=_("template"),
+    parameter_name="template",
+    choices=lambda: [(name, name) for name in _template_names()],
+)
+LanguageFilter = choices_filter(
+    title=_("language"),
+    parameter_name="language",
+    choices=lambda: settings.LANGUAGES,
+)
+
+
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(LeanChangeListMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "recipient_link",
@@ -32,10 +57,11 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "delivery_report",
         "sent_at",
     )
-    list_filter = ("status", "delivery_report", "template", "language")
+    list_filter = ("status", "delivery_report", TemplateFilter, LanguageFilter)
     search_fields = ("to_email", "subject", "idempotency_key", "message_id")
     list_per_page = 50
-    show_full_result_count = False
+    # Newest first from the index outbox_recent; the bodies are not read.
+    list_defer = ("context", "body_text", "body_html", "last_error", "delivery_detail")
     actions = ["resend_failed"]
     fieldsets = (
         (
@@ -194,8 +220,25 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         preview = self.admin_site.admin_view(self.preview_view)
         return [
             path("preview/", preview, name="notifications_outboundemail_preview"),
+            path(
+                "preview/<str:name>/<str:language>/",
+                self.admin_site.admin_view(email_preview_frame(self.preview_html_view)),
+                name="notifications_outboundemail_preview_html",
+            ),
             *super().get_urls(),
         ]
+
+    def preview_html_view(self, request, name: str, language: str):
+        """One template's HTML in one language, for the preview's iframe."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if (
+            name not in previews.preview_names()
+            or name in previews.missing_samples()
+            or language not in dict(settings.LANGUAGES)
+        ):
+            raise Http404
+        return HttpResponse(previews.render_preview(name=name, language=language).html)
 
     def preview_view(self, request):
         """Every template in English and Simplified Chinese, with sample data."""

@@ -114,6 +114,8 @@ class OutboundEmail(models.Model):
                 fields=["status", "next_attempt_at"], name="outbox_status_due"
             ),
             models.Index(fields=["status", "claimed_at"], name="outbox_status_claimed"),
+            # The admin's changelist, newest first (Django adds -pk to the order).
+            models.Index(fields=["-created_at", "-id"], name="outbox_recent"),
         ]
 
     def __str__(self) -> str:

@@ -22,6 +22,7 @@ from proposals.models import Proposal, TeamMember
 from proposals.resources import FIGURES, format_number, read_figure
 from proposals.services import SECTION_FIELDS, TEXT_LIMITS, section_numbers
 from proposals.services.team import MEMBER_FIELDS
+from proposals.widgets import LongSelect
 
 ROWS = {"abstract": 6, "objectives": 6, "payload_description": 6}
 TEXT_FIELDS = frozenset(
@@ -213,7 +214,10 @@ class TeamMemberForm(forms.Form):
             forms.fields_for_model(
                 TeamMember,
                 fields=MEMBER_FIELDS,
-                widgets={"email": forms.EmailInput(attrs={"autocomplete": "off"})},
+                widgets={
+                    "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+                    "country": LongSelect,
+                },
             )
         )
 

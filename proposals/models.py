@@ -174,7 +174,15 @@ class Proposal(models.Model):
                 ),
             ),
         ]
-        indexes = [models.Index(fields=["opportunity", "status"])]
+        indexes = [
+            models.Index(fields=["opportunity", "status"]),
+            # The admin's changelist and the dashboard read the newest first.
+            models.Index(fields=["-updated_at", "id"], name="proposal_recent"),
+            # Lists in reference order (decisions, the panel's assignments): the
+            # unique constraint's index is partial (no drafts), which an ORDER
+            # BY cannot use.
+            models.Index(fields=["reference"], name="proposal_reference"),
+        ]
 
     def __str__(self) -> str:
         label = self.title or _("Untitled proposal")

@@ -70,10 +70,10 @@ def _tokens(count):
 
 CHANGELISTS = {
     # url name: (rows maker, queries)
-    "admin:proposals_proposalversion_changelist": (_versions, 7),
+    "admin:proposals_proposalversion_changelist": (_versions, 6),
     "admin:reviews_reviewerprofile_changelist": (_reviewer_profiles, 6),
     "admin:reviews_decisionlettertemplate_changelist": (_letter_templates, 7),
-    "admin:reviews_decision_changelist": (_decisions, 7),
+    "admin:reviews_decision_changelist": (_decisions, 6),
     "admin:auth_group_changelist": (_groups, 6),
     "admin:account_emailaddress_changelist": (_email_addresses, 6),
     "admin:mfa_authenticator_changelist": (_authenticators, 6),

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from catalogue.models import Opportunity
 from catalogue.templatetags.catalogue_tags import beijing
+from config.admin_lists import LeanChangeListMixin
 from config.admin_site import REFUSALS, show_refusal
 from proposals import exports
+from proposals.admin.lists import mission_filter, opportunity_filter
 from proposals.admin.readonly import (
     AdministratorsOnly,
     DocumentInline,
@@ -28,9 +30,27 @@ from proposals.models import Proposal
 from reviews import services as review_services
 from reviews.permissions import can_decide
 
+PROPOSAL_TEXTS = [
+    "abstract",
+    "keywords",
+    "objectives",
+    "relevance",
+    "payload_description",
+    "heritage",
+    "operations_needs",
+    "funding_statement",
+]
+# A call's long texts, each in its original column and one per language
+# (modeltranslation): deferring only the original leaves the others read.
+OPPORTUNITY_TEXTS = [
+    f"{name}{suffix}"
+    for name in ("summary", "description", "eligibility", "science_areas", "outcome")
+    for suffix in ("", "_en", "_zh_hans")
+]
+
 
 @admin.register(Proposal)
-class ProposalAdmin(AdministratorsOnly, admin.ModelAdmin):
+class ProposalAdmin(AdministratorsOnly, LeanChangeListMixin, admin.ModelAdmin):
     list_display = [
         "reference_or_draft",
         "title",
@@ -42,13 +62,19 @@ class ProposalAdmin(AdministratorsOnly, admin.ModelAdmin):
         "submitted_beijing",
     ]
     list_display_links = ["reference_or_draft", "title"]
-    list_filter = [
-        ("opportunity", admin.RelatedOnlyFieldListFilter),
-        "status",
-        "stage",
-        "opportunity__mission",
-    ]
+    # Calls and missions from their own tables: RelatedOnlyFieldListFilter read
+    # DISTINCT opportunity_id out of every proposal on each page.
+    list_filter = [opportunity_filter(), "status", "stage", mission_filter()]
     list_select_related = ["opportunity", "principal_investigator"]
+    # Eight columns: 50 rows a page cost what the stock changelist's 100 rows
+    # of four do (as the assignments and the outbox already had).
+    list_per_page = 50
+    # Ordered by the index proposal_recent (-updated_at, id); the long texts
+    # of the proposal and its call are not read for the list.
+    list_defer = [
+        *PROPOSAL_TEXTS,
+        *(f"opportunity__{name}" for name in OPPORTUNITY_TEXTS),
+    ]
     search_fields = [
         "reference",
         "title",

@@ -7,17 +7,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalogue.templatetags.catalogue_tags import beijing
+from config.admin_lists import LeanChangeListMixin
+from proposals.admin.lists import opportunity_filter
+from proposals.admin.proposals import PROPOSAL_TEXTS
 from proposals.admin.readonly import AdministratorsOnly
 from proposals.models import ProposalVersion
 
 
 @admin.register(ProposalVersion)
-class ProposalVersionAdmin(AdministratorsOnly, admin.ModelAdmin):
+class ProposalVersionAdmin(AdministratorsOnly, LeanChangeListMixin, admin.ModelAdmin):
     """Frozen submissions: read only, documents through the checked view."""
 
     list_display = ["__str__", "proposal", "stage", "submitted_beijing"]
-    list_filter = ["stage", "proposal__opportunity"]
+    list_filter = ["stage", opportunity_filter("proposal__opportunity")]
     list_select_related = ["proposal"]
+    # In the order of the index version_number_once (proposal, number); the
+    # snapshot (the whole proposal as submitted) is not read for the list.
+    list_defer = ["snapshot", *(f"proposal__{name}" for name in PROPOSAL_TEXTS)]
     search_fields = ["reference", "proposal__title"]
     fields = [
         "proposal",

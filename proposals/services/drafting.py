@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -92,10 +92,20 @@ class SectionConflict(Refused):
         )
 
 
-def _versions(proposal: Proposal) -> list[SectionVersion]:
-    """The proposal's section versions, fetched once per instance."""
-    if "section_versions" not in getattr(proposal, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([proposal], "section_versions__saved_by")
+def _versions(proposal: Proposal, *, again: bool = False) -> list[SectionVersion]:
+    """The proposal's section versions with who saved them, fetched once per
+    instance (one query); `again` fetches them anew."""
+    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    if again:
+        cache.pop("section_versions", None)
+    if "section_versions" not in cache:
+        prefetch_related_objects(
+            [proposal],
+            Prefetch(
+                "section_versions",
+                queryset=SectionVersion.objects.select_related("saved_by"),
+            ),
+        )
     return list(proposal.section_versions.all())
 
 
@@ -182,6 +192,7 @@ def _carrier(opportunity, value) -> Carrier | None:
         raise ValidationError(
             {"carrier": _("Choose one of the carriers this call offers.")}
         )
+    carrier.opportunity = opportunity  # its call, already loaded
     return carrier
 
 
@@ -238,15 +249,19 @@ def update_section(
         validate_unique=False,
     )
     locked.save(update_fields=[*sorted(touched), "updated_at"])
-    SectionVersion.objects.update_or_create(
-        proposal=locked,
-        section=section,
-        defaults={
-            "number": saved.number + 1,
-            "saved_by": actor,
-            "saved_at": now or timezone.now(),
-        },
-    )
+    # The proposal's row lock serialises every save of its sections, so the
+    # version read above under that lock is the stored one: update it in place
+    # (the locked proposal's versions then show the new one), or add the first.
+    row = next((row for row in _versions(locked) if row.section == section), None)
+    first = row is None
+    if first:
+        row = SectionVersion(proposal=locked, section=section)
+    row.number = saved.number + 1
+    row.saved_by = actor
+    row.saved_at = now or timezone.now()
+    row.save()
+    if first:
+        _versions(locked, again=True)
     return locked
 
 

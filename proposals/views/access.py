@@ -41,14 +41,19 @@ def signed_in(view):
     return wrapper
 
 
-def proposal_to_change(request: HttpRequest, pk: int, *, allowed=can_edit_proposal):
+def proposal_to_change(
+    request: HttpRequest, pk: int, *, allowed=can_edit_proposal, light: bool = False
+):
     """The proposal `request.user` may change with `allowed`.
 
     Http404 for someone who may not see it, PermissionDenied for someone who may
     see but not change it. A proposal nobody may change any more passes, so
     that the service refuses it with ProposalLocked (see `redirect_when_locked`).
+    `light`: read as selectors.proposal_for_user(light=True) does.
     """
-    proposal = selectors.proposal_for_user(user=request.user, pk=pk)
+    proposal = selectors.proposal_for_user(
+        user=request.user, pk=pk, sections=True, light=light
+    )
     if is_open_for_changes(proposal) and not allowed(request.user, proposal):
         raise PermissionDenied(
             _(

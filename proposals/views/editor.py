@@ -77,14 +77,21 @@ def _respond(request, *, section: str, partial: str, context: dict):
     return render(request, EDITOR_TEMPLATE, context)
 
 
-def _saved(request, proposal, *, section: str, partial: str) -> HttpResponse:
-    """After a successful save: the fresh card for htmx, a redirect otherwise."""
+def _saved(
+    request, proposal, *, section: str, partial: str, fresh: Proposal | None = None
+) -> HttpResponse:
+    """After a successful save: the fresh card for htmx, a redirect otherwise.
+    `fresh`: the proposal as the service saved it, with its relations and its
+    sections' versions (else it is read again)."""
     if not request.htmx:
         messages.success(
             request, _("%(section)s saved.") % {"section": Section(section).label}
         )
         return redirect(_section_url(proposal, section))
-    fresh = selectors.proposal_for_user(user=request.user, pk=proposal.pk)
+    if fresh is None:
+        fresh = selectors.proposal_for_user(
+            user=request.user, pk=proposal.pk, sections=True
+        )
     context = editor_context(fresh, user=request.user, saved=section)
     return _respond(request, section=section, partial=partial, context=context)
 
@@ -195,8 +202,10 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, EDITOR_TEMPLATE, editor_context(proposal, user=request.user))
 
 
-def _save(request, proposal, form: SectionForm) -> None:
-    services.update_section(
+def _save(request, proposal, form: SectionForm) -> Proposal:
+    """The section saved; the proposal as locked and saved, with its relations
+    and its sections' versions."""
+    return services.update_section(
         proposal=proposal,
         section=form.section,
         data=form.section_data(),
@@ -211,14 +220,16 @@ def _save(request, proposal, form: SectionForm) -> None:
 def save_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in SECTION_FIELDS:
         raise Http404
-    proposal = proposal_to_change(request, pk)
     if request.POST.get(f"{section}-resolution") == "theirs":
-        return _kept_theirs(request, proposal, section=section)
+        return _kept_theirs(request, proposal_to_change(request, pk), section=section)
+    # A save that succeeds renders from the proposal the service locked: this
+    # read only authorises and builds the form. A refused one reads it whole.
+    proposal = proposal_to_change(request, pk, light=True)
     form = SectionForm(request.POST, proposal=proposal, section=section)
     conflict = None
     if form.is_valid():
         try:
-            _save(request, proposal, form)
+            saved = _save(request, proposal, form)
         except SectionConflict as refusal:
             form, conflict = _conflict(form, refusal)
             if conflict is None:  # saved meanwhile exactly as posted
@@ -228,7 +239,14 @@ def save_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return _saved(request, proposal, section=section, partial=SECTION_TEMPLATE)
+            return _saved(
+                request,
+                proposal,
+                section=section,
+                partial=SECTION_TEMPLATE,
+                fresh=saved,
+            )
+    proposal = selectors.proposal_for_user(user=request.user, pk=pk, sections=True)
     context = editor_context(proposal, user=request.user, bound={section: form})
     if section == Section.RESOURCES:
         context.update(live_resource_check(proposal, form))
@@ -342,7 +360,7 @@ def upload_document(request: HttpRequest, pk: int, required_pk: int) -> HttpResp
                 request, _("“%(document)s” uploaded.") % {"document": required.name}
             )
             return redirect(_section_url(proposal, Section.DOCUMENTS))
-        proposal = selectors.proposal_for_user(user=request.user, pk=pk)
+        proposal = selectors.proposal_for_user(user=request.user, pk=pk, sections=True)
     context = editor_context(
         proposal,
         user=request.user,
@@ -378,7 +396,7 @@ def remove_document(request: HttpRequest, pk: int, document_pk: int) -> HttpResp
             request, _("“%(document)s” removed.") % {"document": document.original_name}
         )
         return redirect(_section_url(proposal, Section.DOCUMENTS))
-    fresh = selectors.proposal_for_user(user=request.user, pk=pk)
+    fresh = selectors.proposal_for_user(user=request.user, pk=pk, sections=True)
     context = editor_context(fresh, user=request.user)
     slot = next(
         s

@@ -7,13 +7,15 @@ not see a proposal gets a 404, whatever they guess.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from catalogue import selectors as catalogue_selectors
 from catalogue.models import Opportunity
+from config.filenames import download_name
+from config.private_files import private_file_response
 from proposals import selectors, services
 from proposals.checklist import current_documents
 from proposals.enums import ProposalStatus
@@ -65,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             else None,
             "can_edit": can_edit_proposal(request.user, proposal),
         }
-        for proposal in selectors.proposals_for_user(user=request.user)
+        for proposal in selectors.proposals_for_dashboard(user=request.user)
     ]
     return render(
         request,
@@ -158,13 +160,10 @@ def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def download_document(request: HttpRequest, pk: int) -> FileResponse:
+def download_document(request: HttpRequest, pk: int) -> HttpResponse:
     """A proposal's PDF, streamed from storage to someone who may read it."""
     document = selectors.document_for_user(user=request.user, pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=PDF,
+    response = private_file_response(
+        document.file, filename=download_name(document.original_name), content_type=PDF
     )
     return _attachment(response)

@@ -109,7 +109,9 @@ def _member_of(proposal, member_pk: int):
 
 def _done(request: HttpRequest, proposal, message: str) -> HttpResponse:
     if request.htmx:
-        fresh = selectors.proposal_for_user(user=request.user, pk=proposal.pk)
+        fresh = selectors.proposal_for_user(
+            user=request.user, pk=proposal.pk, sections=True
+        )
         return _team_card(request, fresh, message=message)
     messages.success(request, message)
     return redirect(_team_url(proposal))

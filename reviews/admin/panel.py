@@ -13,7 +13,12 @@ reviews.services.
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
+from catalogue.admin.reference import ReadOnlyHistoryMixin
+from config.admin_lists import LeanChangeListMixin
+from proposals.admin.lists import opportunity_filter
+from proposals.admin.proposals import OPPORTUNITY_TEXTS, PROPOSAL_TEXTS
 from reviews import selectors, services
 from reviews.models import Decision, DecisionLetterTemplate, ReviewerProfile
 from reviews.panel.base import panel_url
@@ -76,8 +81,11 @@ class ReviewerProfileAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(DecisionLetterTemplate)
-class DecisionLetterTemplateAdmin(AdministratorsOnly, admin.ModelAdmin):
+class DecisionLetterTemplateAdmin(
+    AdministratorsOnly, ReadOnlyHistoryMixin, SimpleHistoryAdmin
+):
     list_display = ["opportunity", "outcome", "updated_by", "updated_at"]
+    history_list_display = ["outcome"]
     list_filter = ["outcome", ("opportunity", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["opportunity", "updated_by"]
     fields = ["opportunity", "outcome", "body"]
@@ -102,7 +110,9 @@ class DecisionLetterTemplateAdmin(AdministratorsOnly, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(AdministratorsOnly, admin.ModelAdmin):
+class DecisionAdmin(
+    AdministratorsOnly, ReadOnlyHistoryMixin, LeanChangeListMixin, SimpleHistoryAdmin
+):
     """Decisions, read here and changed through record_decision until they are
     released."""
 
@@ -118,9 +128,16 @@ class DecisionAdmin(AdministratorsOnly, admin.ModelAdmin):
     list_filter = [
         "outcome",
         ("released_at", admin.EmptyFieldListFilter),
-        ("proposal__opportunity", admin.RelatedOnlyFieldListFilter),
+        opportunity_filter("proposal__opportunity"),
     ]
     list_select_related = ["proposal__opportunity", "decided_by"]
+    list_per_page = 50  # seven columns, as the assignments' list
+    list_defer = [
+        "conditions",
+        "letter",
+        *(f"proposal__{name}" for name in PROPOSAL_TEXTS),
+        *(f"proposal__opportunity__{name}" for name in OPPORTUNITY_TEXTS),
+    ]
     search_fields = ["proposal__reference", "proposal__title"]
     fields = [
         "proposal",
@@ -133,6 +150,7 @@ class DecisionAdmin(AdministratorsOnly, admin.ModelAdmin):
         "released_at",
     ]
     change_list_template = "admin/reviews/panel/decision_change_list.html"
+    history_list_display = ["outcome", "released_at"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,11 +6,12 @@ Shared by the reviewers' pages (reviewer_pages) and the administrators'
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from catalogue.templatetags.catalogue_tags import beijing, iso_utc, utc_text
 from reviews import selectors
@@ -29,6 +30,13 @@ def due_html(moment: datetime | None) -> str:
     """Beijing time, and the reader's own zone (static/js/portal.js)."""
     if moment is None:
         return "—"
+    return _due_html(moment, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _due_html(moment: datetime, language: str) -> str:
+    """Written once per moment and language: a call's assignments share their
+    due date, and formatting a date is a third of an assignment row's cost."""
     return format_html(
         '{}<br><small>{} <time datetime="{}" data-local-time>{}</time></small>',
         beijing(moment),

@@ -22,6 +22,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from catalogue.templatetags.catalogue_tags import beijing
+from config.admin_lists import LeanChangeListMixin
+from proposals.admin.lists import opportunity_filter
+from proposals.admin.proposals import OPPORTUNITY_TEXTS, PROPOSAL_TEXTS
 from reviews import selectors
 from reviews.admin import reviewer_files
 from reviews.admin.review_display import (
@@ -34,6 +37,7 @@ from reviews.panel.actions import cancel_assignments, reopen_reviews
 from reviews.permissions import can_manage_reviews, is_review_administrator
 
 INFO = "reviews_reviewassignment"
+REVIEW_TEXTS = ["comments_for_proposer", "confidential_comments"]
 
 
 class AdministratorsOnly:
@@ -61,9 +65,11 @@ class AdministratorsOnly:
 
 
 @admin.register(ReviewAssignment)
-class ReviewAssignmentAdmin(AssignmentColumns, AdministratorsOnly, admin.ModelAdmin):
+class ReviewAssignmentAdmin(
+    AssignmentColumns, AdministratorsOnly, LeanChangeListMixin, admin.ModelAdmin
+):
     actions = [cancel_assignments]
-    ordering = ["due_at", "pk"]
+    ordering = ["due_at", "pk"]  # the index assignment_due
     list_display = [
         "reference",
         "title",
@@ -76,11 +82,7 @@ class ReviewAssignmentAdmin(AssignmentColumns, AdministratorsOnly, admin.ModelAd
         "fit",
     ]
     list_display_links = ["reference"]
-    list_filter = [
-        "status",
-        "stage",
-        ("proposal__opportunity", admin.RelatedOnlyFieldListFilter),
-    ]
+    list_filter = ["status", "stage", opportunity_filter("proposal__opportunity")]
     search_fields = [
         "proposal__reference",
         "proposal__title",
@@ -88,6 +90,14 @@ class ReviewAssignmentAdmin(AssignmentColumns, AdministratorsOnly, admin.ModelAd
         "reviewer__full_name",
     ]
     list_per_page = 50
+    # The columns' relations only (the selector also joins the mission, the
+    # principal investigator and who assigned, for the change form).
+    list_select_related = ["proposal__opportunity", "reviewer", "review"]
+    list_defer = [
+        *(f"proposal__{name}" for name in PROPOSAL_TEXTS),
+        *(f"proposal__opportunity__{name}" for name in OPPORTUNITY_TEXTS),
+        *(f"review__{name}" for name in REVIEW_TEXTS),
+    ]
     fields = [
         "proposal",
         "reviewer",
@@ -214,7 +224,7 @@ class ReviewScoreInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(AdministratorsOnly, admin.ModelAdmin):
+class ReviewAdmin(AdministratorsOnly, LeanChangeListMixin, admin.ModelAdmin):
     """Every review, for administrators only, read only; a reviewer writes
     theirs on their assignment's page on the reviewers' site."""
 
@@ -235,7 +245,13 @@ class ReviewAdmin(AdministratorsOnly, admin.ModelAdmin):
         "assignment__reviewer__email",
         "assignment__reviewer__full_name",
     ]
-    ordering = ["-updated_at", "pk"]
+    ordering = ["-updated_at", "pk"]  # the index review_recent
+    list_per_page = 50  # as the assignments: six columns
+    list_defer = [
+        *REVIEW_TEXTS,
+        *(f"assignment__proposal__{name}" for name in PROPOSAL_TEXTS),
+        *(f"assignment__proposal__opportunity__{name}" for name in OPPORTUNITY_TEXTS),
+    ]
     fields = [
         "assignment",
         "status",
@@ -252,12 +268,15 @@ class ReviewAdmin(AdministratorsOnly, admin.ModelAdmin):
     object_history_template = "admin/reviews/reviewing/administrator_history.html"
 
     def get_queryset(self, request):
+        # An administrator reads every assignment
+        # (selectors.assignments_for_administrator), so every review: no
+        # `assignment IN (every assignment)`, which PostgreSQL evaluated in full
+        # for each page's count.
         if not is_review_administrator(request.user):
             return Review.objects.none()
-        assignments = selectors.assignments_for_administrator(user=request.user)
-        return Review.objects.filter(
-            assignment__in=assignments.values("pk")
-        ).select_related("assignment__proposal__opportunity", "assignment__reviewer")
+        return Review.objects.select_related(
+            "assignment__proposal__opportunity", "assignment__reviewer"
+        )
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:

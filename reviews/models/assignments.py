@@ -123,6 +123,8 @@ class ReviewAssignment(models.Model):
         indexes = [
             models.Index(fields=["reviewer", "status"]),
             models.Index(fields=["status", "due_at"]),
+            # The administrators' changelist, in its order (due first).
+            models.Index(fields=["due_at", "id"], name="assignment_due"),
         ]
 
     def __str__(self) -> str:
@@ -231,6 +233,8 @@ class Review(models.Model):
                 name="review_submitted_has_time",
             ),
         ]
+        # The administrators' changelist, in its order (latest change first).
+        indexes = [models.Index(fields=["-updated_at", "id"], name="review_recent")]
 
     def __str__(self) -> str:
         return str(self.assignment)

@@ -15,7 +15,7 @@ def test_user_changelist_query_count(
     UserFactory.create_batch(item_count)
     login_with_mfa(client, admin_user)
 
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get("/admin/accounts/user/")
 
     assert response.context["cl"].result_count == item_count + 1

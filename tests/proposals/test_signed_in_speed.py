@@ -1,0 +1,104 @@
+"""What keeps the researcher's signed-in pages light: the dashboard's and the
+editor's narrower read, and a section save that renders the card from the
+proposal it locked and saved instead of reading it a third time."""
+
+import pytest
+from django.urls import reverse
+
+from proposals import selectors
+from proposals.models import SectionVersion
+from tests.factories import (
+    CarrierFactory,
+    ProposalFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _save(client, proposal, version: int | None, title: str):
+    data = {"summary-title": title, "summary-abstract": "An abstract."}
+    if version is not None:
+        data["summary-version"] = str(version)
+    return client.post(
+        reverse("proposals:save-section", args=[proposal.pk, "summary"]),
+        data,
+        **HTMX,
+    )
+
+
+@pytest.mark.parametrize("item_count", [1, 3, 10])
+def test_dashboard_reads_the_same_rows_narrower(django_assert_num_queries, item_count):
+    user = UserFactory()
+    for _ in range(item_count):
+        proposal = ProposalFactory(principal_investigator=user)
+        proposal.carrier = CarrierFactory(opportunity=proposal.opportunity)
+        proposal.save()
+    TeamMemberFactory(proposal=ProposalFactory(), user=user, confirmed=True)
+
+    wide = list(selectors.proposals_for_user(user=user))
+    narrow = selectors.proposals_for_dashboard(user=user)
+
+    assert [p.pk for p in narrow] == [p.pk for p in wide]
+    # The carrier's call and mission are the proposal's own, already read.
+    with django_assert_num_queries(0):
+        names = [str(p.carrier) for p in narrow if p.carrier_id]
+        deadlines = [p.deadline for p in narrow]
+    assert names == [str(p.carrier) for p in wide if p.carrier_id]
+    assert deadlines == [p.deadline for p in wide]
+
+
+def test_section_save_counts_the_first_version_then_the_next(client):
+    proposal = ProposalFactory(title="Radon monitor")
+    client.force_login(proposal.principal_investigator)
+    assert not SectionVersion.objects.filter(proposal=proposal).exists()
+
+    first = _save(client, proposal, 0, "Radon monitor, first")
+
+    # The card comes back with the version now stored, ready for the next save.
+    assert first.context["saved_section"] == "summary"
+    assert first.context["form"]["version"].value() == 1
+    second = _save(client, proposal, 1, "Radon monitor, second")
+    assert second.context["form"]["version"].value() == 2
+    row = SectionVersion.objects.get(proposal=proposal, section="summary")
+    assert (row.number, row.saved_by) == (2, proposal.principal_investigator)
+    assert 'value="Radon monitor, second"' in second.content.decode()
+
+
+def test_section_save_from_an_old_version_saves_nothing(client):
+    proposal = ProposalFactory(title="Radon monitor")
+    client.force_login(proposal.principal_investigator)
+    _save(client, proposal, 0, "Saved first")
+
+    response = _save(client, proposal, 0, "Saved from the old version")
+
+    assert response.context["conflict"] is not None
+    proposal.refresh_from_db()
+    assert proposal.title == "Saved first"
+    assert SectionVersion.objects.get(proposal=proposal, section="summary").number == 1
+
+
+@pytest.mark.parametrize("item_count", [1, 3, 10])
+def test_section_save_reads_the_proposal_twice_whatever_its_size(
+    client, django_assert_num_queries, item_count
+):
+    proposal = ProposalFactory(title="Radon monitor")
+    proposal.carrier = CarrierFactory(opportunity=proposal.opportunity)
+    proposal.save()
+    for _ in range(item_count):
+        TeamMemberFactory(proposal=proposal, confirmed=True)
+    client.force_login(proposal.principal_investigator)
+    _save(client, proposal, 0, "First")
+
+    # Session, account; the view's light read (proposal, team, sections'
+    # versions); in one transaction (2) the lock's read (6), the sections'
+    # versions and two writes. The card is rendered from the locked proposal.
+    with django_assert_num_queries(16):
+        response = _save(client, proposal, 1, "Second")
+
+    assert response.context["form"]["version"].value() == 2
+    assert len(response.context["members"]) == item_count
+    assert str(response.context["carrier"]) == str(proposal.carrier)
