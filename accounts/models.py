@@ -1,10 +1,13 @@
 """The portal's user: email is the login, the profile lives on the same row."""
 
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+import simple_history
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from config.history import AuditRecords
 
 ORCID_VALIDATOR = RegexValidator(
     r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$",
@@ -61,6 +64,24 @@ class User(AbstractUser):
     REQUIRED_FIELDS: list[str] = []
 
     objects = UserManager()
+    # The audit keeps who may do what, not who the person is: the flags, groups
+    # and permissions. No password hash, no sign-in time, no personal data
+    # (a deleted account's history names nobody).
+    history = AuditRecords(
+        m2m_fields=["groups", "user_permissions"],
+        excluded_fields=[
+            "password",
+            "last_login",
+            "date_joined",
+            "email",
+            "full_name",
+            "institution",
+            "country",
+            "orcid",
+            "preferred_language",
+        ],
+        skip_unchanged=True,
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -77,3 +98,9 @@ class User(AbstractUser):
         # Names come with titles and in many orders ("Dr Amina Haddad", "GAN Yong"):
         # no word of them is safe to pick, so the short name is the whole name.
         return self.full_name or self.email
+
+
+# The groups' permissions are audited too; the history tables live in accounts.
+simple_history.register(
+    Group, app="accounts", m2m_fields=["permissions"], records_class=AuditRecords
+)

@@ -13,6 +13,7 @@ from catalogue.models import (
     RequiredDocument,
     Statement,
 )
+from config.history import AuditRecords
 
 
 @register(Mission)
@@ -68,3 +69,7 @@ class CooperationTableTranslation(TranslationOptions):
 # tables record both languages; a HistoricalRecords() on the model would miss them.
 simple_history.register(Mission)
 simple_history.register(Opportunity, excluded_fields=["updated_at"])
+# The call's parts are audited (config.history): edited as the call page's
+# inlines, each change is a line of the administrators' audit log.
+for audited in (Carrier, EvaluationCriterion, RequiredDocument, Statement):
+    simple_history.register(audited, records_class=AuditRecords)

@@ -28,10 +28,22 @@ class AdministratorsSite(admin.AdminSite):
     def get_urls(self):
         # The panel's views import the apps' selectors and services: imported
         # here, once the apps are ready.
+        from config.audit import audit_urls  # noqa: PLC0415
         from payloads.admin_views import payload_urls  # noqa: PLC0415
         from reviews.panel.urls import panel_urls  # noqa: PLC0415
 
-        return [*panel_urls(self), *payload_urls(self), *super().get_urls()]
+        return [
+            *panel_urls(self),
+            *payload_urls(self),
+            *audit_urls(self),
+            *super().get_urls(),
+        ]
+
+    def index(self, request, extra_context=None):
+        from config.audit import can_read_audit_log  # noqa: PLC0415
+
+        audit = can_read_audit_log(request.user)
+        return super().index(request, {"audit_log": audit, **(extra_context or {})})
 
 
 def refusal_messages(refusal: Exception) -> list[str]:

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Opportunity
+from config.history import AuditRecords
 from proposals.models import Proposal
 from reviews.enums import (
     DecisionOutcome,
@@ -39,6 +40,7 @@ class DecisionLetterTemplate(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = AuditRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("decision letter template")
@@ -94,6 +96,7 @@ class Decision(models.Model):
         verbose_name=_("released by"),
     )
     released_at = models.DateTimeField(_("released"), null=True, blank=True)
+    history = AuditRecords()
 
     class Meta:
         verbose_name = _("decision")

@@ -68,15 +68,19 @@ def set_letter_template(
     if outcome not in DecisionOutcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")})
     if not body.strip():
-        DecisionLetterTemplate.objects.filter(
+        for restored in DecisionLetterTemplate.objects.filter(
             opportunity=opportunity, outcome=outcome
-        ).delete()
+        ):
+            restored._history_user = actor  # the audit's "who" (config.history)
+            restored.delete()
         return None
-    template, _created = DecisionLetterTemplate.objects.update_or_create(
-        opportunity=opportunity,
-        outcome=outcome,
-        defaults={"body": body.strip(), "updated_by": actor},
-    )
+    template = DecisionLetterTemplate.objects.select_for_update().filter(
+        opportunity=opportunity, outcome=outcome
+    ).first() or DecisionLetterTemplate(opportunity=opportunity, outcome=outcome)
+    template.body = body.strip()
+    template.updated_by = actor
+    template._history_user = actor  # the audit's "who" (config.history)
+    template.save()
     return template
 
 
@@ -133,16 +137,14 @@ def record_decision(
             language=locked.principal_investigator.preferred_language,
         )
         letter = render_letter(body, proposal=locked, conditions=conditions)
-    decision, _created = Decision.objects.update_or_create(
-        proposal=locked,
-        defaults={
-            "outcome": outcome,
-            "conditions": conditions.strip(),
-            "letter": letter.strip(),
-            "decided_by": actor,
-            "decided_at": now,
-        },
-    )
+    decision = existing or Decision(proposal=locked)
+    decision.outcome = outcome
+    decision.conditions = conditions.strip()
+    decision.letter = letter.strip()
+    decision.decided_by = actor
+    decision.decided_at = now
+    decision._history_user = actor  # the audit's "who" (config.history)
+    decision.save()
     return decision
 
 
@@ -315,6 +317,7 @@ def release_decisions(
         )
         decision.released_at = now
         decision.released_by = actor
+        decision._history_user = actor  # the audit's "who" (config.history)
         decision.save(update_fields=["released_at", "released_by"])
         decision.proposal = _with_team(moved)
         decision_released.send(sender=Decision, decision=decision, actor=actor)

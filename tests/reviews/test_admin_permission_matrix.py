@@ -231,6 +231,8 @@ def world(django_capture_on_commit_callbacks):
         "agreement_pk": payload.agreements.get().pk,
         "milestone_pk": payload.milestones.get().pk,
         "delivery_pk": payload.deliveries.get().pk,
+        "name": "opportunity_published",  # an email template's preview
+        "language": "zh-hans",
     }
     return {
         "users": {
@@ -380,6 +382,7 @@ MATRIX: dict[str, dict[str, int]] = {
     "admin:jsi18n": admin_row(OK),
     "admin:view_on_site": admin_row(MISSING),  # assignments have no public page
     "admin:app_list": admin_row(OK),
+    "admin:audit_log": admin_row(OK),  # config.audit: the Administrators group
     # --- the panel ---
     **{
         f"admin:reviews_panel_{name}": admin_row(status)
@@ -403,11 +406,11 @@ MATRIX: dict[str, dict[str, int]] = {
         }.items()
     },
     # --- the administrators' models ---
-    **not_the_administrators("auth.Group"),
+    **not_the_administrators("auth.Group", extra=["simple_history"]),
     **not_the_administrators("account.EmailAddress"),
     **not_the_administrators("mfa.Authenticator"),
     **not_the_administrators("authtoken.TokenProxy", exists=False),
-    **not_the_administrators("accounts.User"),
+    **not_the_administrators("accounts.User", extra=["simple_history"]),
     "admin:auth_user_password_change": admin_row(FORBIDDEN),
     **not_the_administrators("catalogue.Mission", extra=["simple_history"]),
     **not_the_administrators("catalogue.Contact"),
@@ -417,8 +420,11 @@ MATRIX: dict[str, dict[str, int]] = {
         "catalogue.Opportunity",
         extra=["transition", "amend", "preview", "simple_history"],
     ),
-    **not_the_administrators("notifications.OutboundEmail", extra=["preview"]),
+    **not_the_administrators(
+        "notifications.OutboundEmail", extra=["preview", "preview_html"]
+    ),
     **not_the_administrators("notifications.FlaggedAddress", exists=False),
+    **not_the_administrators("privacy.PrivacyEvent", exists=False),
     # Read only: every change goes through the panel's services.
     **model_rows(
         "proposals.Proposal", add=FORBIDDEN, delete=FORBIDDEN, extra={"export": OK}
@@ -432,8 +438,17 @@ MATRIX: dict[str, dict[str, int]] = {
     ),
     **model_rows("reviews.Review", add=FORBIDDEN, delete=FORBIDDEN),
     **model_rows("reviews.ReviewerProfile", delete=FORBIDDEN),
-    **model_rows("reviews.DecisionLetterTemplate", delete=FORBIDDEN),
-    **model_rows("reviews.Decision", add=FORBIDDEN, delete=FORBIDDEN),
+    **model_rows(
+        "reviews.DecisionLetterTemplate",
+        delete=FORBIDDEN,
+        extra={"simple_history": OK},  # read only: never reverts
+    ),
+    **model_rows(
+        "reviews.Decision",
+        add=FORBIDDEN,
+        delete=FORBIDDEN,
+        extra={"simple_history": OK},  # read only: never reverts
+    ),
     # --- payloads: the administrators' pages (payloads.admin_views) ---
     "admin:payloads_overview": admin_row(OK),
     "admin:payloads_export": admin_row(OK),
