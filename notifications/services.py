@@ -76,6 +76,13 @@ def _message_id() -> str:
     return f"<{uuid.uuid4().hex}@{domain}>"
 
 
+def undeliverable(address: str) -> bool:
+    """An address in the reserved `.invalid` top-level domain (RFC 2606): a
+    deleted account's (privacy.services.delete_account), which nothing may be
+    sent to and which must not be flagged as bouncing."""
+    return address.rstrip(".").lower().endswith(".invalid")
+
+
 def queue_email(
     *,
     key: str,
@@ -88,8 +95,11 @@ def queue_email(
     """Render `templates/emails/<template>/` in the recipient's language and queue it.
 
     `key` identifies the event and recipient: queueing the same key twice records
-    and sends one email. Returns the new row, or None when the key was known.
+    and sends one email. Returns the new row, or None when the key was known or
+    the address can never receive mail (`undeliverable`).
     """
+    if undeliverable(recipient.email):
+        return None
     subject, text, html = render_email(
         template=template, context=context, language=recipient.language
     )
@@ -122,8 +132,11 @@ def queue_rendered_email(
 
     The one path by which a row is created, inside the caller's transaction: the
     send task is enqueued once that transaction commits, so a rolled-back event
-    sends nothing. Returns the new row, or None when `key` was already queued.
+    sends nothing. Returns the new row, or None when `key` was already queued or
+    the address can never receive mail (`undeliverable`).
     """
+    if undeliverable(recipient.email):
+        return None
     now = timezone.now()
     try:
         with transaction.atomic():

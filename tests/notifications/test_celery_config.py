@@ -29,7 +29,7 @@ def test_visibility_timeout_outlasts_the_longest_retry(settings):
     assert timeout > settings.NOTIFICATIONS_SENDING_LEASE_SECONDS
 
 
-def test_beat_schedules_the_sweeper_the_reminders_and_the_digests():
+def test_beat_schedules_the_sweeper_reminders_digests_and_retention():
     schedule = app.conf.beat_schedule
     app.loader.import_default_modules()  # what a worker does at start
 
@@ -37,6 +37,7 @@ def test_beat_schedules_the_sweeper_the_reminders_and_the_digests():
         "notifications.tasks.sweep_outbox": 60.0,
         "notifications.tasks.send_reminders": 900.0,
         "reviews.tasks.send_discussion_digests": 3600.0,
+        "privacy.tasks.apply_retention": 86400.0,
     }
     assert set(app.tasks) >= {
         "notifications.tasks.send_email",

@@ -26,6 +26,27 @@ def test_queue_email_same_key_records_one_row(make_email):
     assert OutboundEmail.objects.count() == 1
 
 
+def test_queue_email_to_a_deleted_accounts_address_records_nothing(make_email):
+    email = make_email(to="former-user-7@deleted.invalid")
+
+    assert email is None
+    assert OutboundEmail.objects.count() == 0
+    assert FlaggedAddress.objects.count() == 0
+
+
+def test_queue_rendered_email_to_an_invalid_domain_records_nothing(db):
+    email = queue_rendered_email(
+        key="account/email/x:1",
+        recipient=Recipient(email="Someone@Example.INVALID"),
+        template="account/email/x",
+        subject="Subject",
+        body_text="Text",
+    )
+
+    assert email is None
+    assert OutboundEmail.objects.count() == 0
+
+
 def test_queue_email_renders_in_the_recipients_language(make_email):
     email = make_email(language="zh-hans")
 
