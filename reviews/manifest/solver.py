@@ -177,6 +177,11 @@ def _solve_model(pool, by_carrier, weights, constraints, *, min_countries, deadl
     problem.solve(solver)
     chosen = [c for c in pool if round(choose[c.id].value() or 0) == 1]
     if problem.status == pulp.LpStatusInfeasible:
+        # CBC stopped by its time limit before its first solution may also say
+        # "infeasible" (seen on a loaded machine with a limit of milliseconds):
+        # only a verdict reached in time proves there is no selection.
+        if time.perf_counter() >= deadline:
+            return ManifestStatus.TIME_LIMIT, []
         return ManifestStatus.INFEASIBLE, []
     if problem.sol_status == pulp.LpSolutionOptimal:
         return ManifestStatus.OPTIMAL, chosen
