@@ -62,6 +62,8 @@ SETTINGS_MODULE = "bench_settings"
 # tree's staticfiles/ stays alone) and without the compressed copies, as
 # tests/test_deployment.py serves them.
 SETTINGS_SOURCE = """\
+import os
+
 from whitenoise.compress import Compressor
 
 from config.settings.production import *  # noqa: F403
@@ -72,6 +74,17 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [
     "css", "js", "map", "svg", "txt", "ttf", "eot", "md", "html", "json",
 ]
 LOGGING = {{**LOGGING, "root": {{"handlers": ["console"], "level": "WARNING"}}}}
+# `make bench` loads the API from one address: its per-client rates (60 a
+# minute anonymous) would answer 429 after the first second. The throttle
+# still runs (its cache round trip is paid); only the rates are raised.
+if os.environ.get("BENCH_API_RATE"):
+    REST_FRAMEWORK = {{
+        **REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {{
+            "anon": os.environ["BENCH_API_RATE"],
+            "user": os.environ["BENCH_API_RATE"],
+        }},
+    }}
 """
 
 
@@ -368,13 +381,20 @@ def free_port() -> int:
 class Server:
     """gunicorn as production runs it: 2 sync workers on 127.0.0.1."""
 
-    def __init__(self, env: dict[str, str], *, workers: int = 2) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        *,
+        workers: int = 2,
+        application: str = "config.wsgi:application",
+        log_name: str = "gunicorn.log",
+    ) -> None:
         self.port = free_port()
-        self.log = WORK / "gunicorn.log"
+        self.log = WORK / log_name
         self.process = subprocess.Popen(  # noqa: S603 — our own gunicorn
             [
                 str(Path(sys.executable).parent / "gunicorn"),
-                "config.wsgi:application",
+                application,
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RowsConfig(AppConfig):
+    name = "bench.bare.rows"
+    label = "rows"
