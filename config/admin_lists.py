@@ -41,7 +41,12 @@ def count_or_estimate(queryset) -> tuple[int, bool] | None:
     database."""
     query = queryset.query
     connection = connections[queryset.db]
-    if query.where or query.distinct or connection.vendor != "postgresql":
+    if (
+        query.where
+        or query.distinct
+        or query.combinator
+        or connection.vendor != "postgresql"
+    ):
         return None
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     # The table's name is the model's, quoted; the rest are parameters.
@@ -61,9 +66,19 @@ class EstimatedCountPaginator(Paginator):
     """Counts a filtered list exactly, and the whole of a big table by
     PostgreSQL's estimate (within a few per cent of the truth after each
     autovacuum); one query either way. A page past the real end shows no rows
-    rather than an error."""
+    rather than an error, and a page is never cut at the estimate: when the
+    table holds more rows than estimated, the last page shows its full 100 and
+    the rows after it are on the page after (reached with ?p=, by reversing
+    the order or by a filter, which counts exactly)."""
 
     estimated = False
+
+    def page(self, number):
+        page = super().page(number)
+        if self.estimated:
+            bottom = (page.number - 1) * self.per_page
+            page.object_list = self.object_list[bottom : bottom + self.per_page]
+        return page
 
     @cached_property
     def count(self) -> int:

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.db import connection
 from django.urls import reverse
 
-from config.admin_lists import ESTIMATE_FROM
+from config.admin_lists import ESTIMATE_FROM, EstimatedCountPaginator
 from proposals.forms import TeamMemberForm
 from proposals.models import Proposal
 from proposals.selectors import proposals_for_user
@@ -156,6 +156,16 @@ def test_changelist_page_past_an_estimated_end_is_empty_not_an_error(staff_clien
 
     assert response.status_code == 200
     assert list(response.context["cl"].result_list) == []
+
+
+def test_estimated_page_is_never_cut_at_an_estimate_below_the_truth():
+    paginator = EstimatedCountPaginator(list(range(10)), per_page=4)
+    # The planner's estimate says 5 rows; the table holds 10.
+    paginator.__dict__["count"] = 5
+    paginator.estimated = True
+
+    assert list(paginator.page(2).object_list) == [4, 5, 6, 7]
+    assert list(paginator.page(3).object_list) == [8, 9]
 
 
 def test_changelist_filtered_or_small_is_counted_exactly(staff_client):
