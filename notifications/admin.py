@@ -162,9 +162,7 @@ class OutboundEmailAdmin(LeanChangeListMixin, admin.ModelAdmin):
     def text_part(self, obj: OutboundEmail):
         if obj.sensitive:
             return HIDDEN
-        return format_html(
-            '<pre style="white-space: pre-wrap;">{}</pre>', obj.body_text
-        )
+        return format_html('<pre class="email-text">{}</pre>', obj.body_text)
 
     @admin.display(description=_("HTML"))
     def html_part(self, obj: OutboundEmail):
@@ -172,11 +170,11 @@ class OutboundEmailAdmin(LeanChangeListMixin, admin.ModelAdmin):
             return HIDDEN
         if not obj.body_html:
             return "—"
+        # Its own URL, under the email's own policy (config.security): as a
+        # srcdoc it would inherit the admin page's, which refuses its styles.
         return format_html(
-            '<iframe sandbox srcdoc="{}" title="{}" '
-            'style="width: 100%; min-height: 360px; border: 1px solid #ccc;">'
-            "</iframe>",
-            obj.body_html,
+            '<iframe sandbox src="{}" title="{}" class="email-html"></iframe>',
+            reverse("admin:notifications_outboundemail_html", args=[obj.pk]),
             obj.subject,
         )
 
@@ -184,7 +182,7 @@ class OutboundEmailAdmin(LeanChangeListMixin, admin.ModelAdmin):
     def context_data(self, obj: OutboundEmail):
         if obj.sensitive:
             return HIDDEN
-        return format_html('<pre style="white-space: pre-wrap;">{}</pre>', obj.context)
+        return format_html('<pre class="email-text">{}</pre>', obj.context)
 
     @admin.action(
         description=_("Resend the selected failed emails"), permissions=["resend"]
@@ -221,12 +219,27 @@ class OutboundEmailAdmin(LeanChangeListMixin, admin.ModelAdmin):
         return [
             path("preview/", preview, name="notifications_outboundemail_preview"),
             path(
+                "<int:pk>/html/",
+                self.admin_site.admin_view(email_preview_frame(self.html_view)),
+                name="notifications_outboundemail_html",
+            ),
+            path(
                 "preview/<str:name>/<str:language>/",
                 self.admin_site.admin_view(email_preview_frame(self.preview_html_view)),
                 name="notifications_outboundemail_preview_html",
             ),
             *super().get_urls(),
         ]
+
+    def html_view(self, request, pk: int):
+        """One email's HTML, for the iframe of its change page; never an email
+        that carries a secret link."""
+        email = self.get_queryset(request).filter(pk=pk).first()
+        if email is None or email.sensitive or not email.body_html:
+            raise Http404
+        if not self.has_view_permission(request, email):
+            raise PermissionDenied
+        return HttpResponse(email.body_html)
 
     def preview_html_view(self, request, name: str, language: str):
         """One template's HTML in one language, for the preview's iframe."""

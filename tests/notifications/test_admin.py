@@ -100,6 +100,47 @@ def test_outbox_detail_shows_an_ordinary_body(admin_client, make_email):
     assert "Read the call and start a proposal" in response.content.decode()
 
 
+def test_outbox_detail_frames_its_html_from_its_own_url(admin_client, make_email):
+    email = make_email()
+    frame = reverse("admin:notifications_outboundemail_html", args=[email.pk])
+
+    page = admin_client.get(
+        reverse("admin:notifications_outboundemail_change", args=[email.pk])
+    ).content.decode()
+    response = admin_client.get(frame)
+
+    assert f'<iframe sandbox src="{frame}"' in page
+    assert "style=" not in page.split('id="content-main"')[1]
+    assert response.content.decode() == email.body_html
+    assert "style-src 'unsafe-inline'" in response["Content-Security-Policy"]
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_outbox_html_frame_never_shows_a_sensitive_email(admin_client, make_email):
+    email = make_email()
+    OutboundEmail.objects.filter(pk=email.pk).update(sensitive=True)
+
+    response = admin_client.get(
+        reverse("admin:notifications_outboundemail_html", args=[email.pk])
+    )
+
+    assert response.status_code == 404
+
+
+def test_outbox_html_frame_refuses_staff_without_outbox_access(client, db, make_email):
+    email = make_email()
+    staff = UserFactory(staff=True)
+    enable_totp(staff)
+    login_with_mfa(client, staff)
+
+    response = client.get(
+        reverse("admin:notifications_outboundemail_html", args=[email.pk])
+    )
+
+    assert response.status_code == 403
+    assert email.body_html not in response.content.decode()
+
+
 def test_resend_action_requeues_only_failed_rows(
     admin_client, make_email, django_capture_on_commit_callbacks, mailoutbox
 ):

@@ -421,7 +421,7 @@ MATRIX: dict[str, dict[str, int]] = {
         extra=["transition", "amend", "preview", "simple_history"],
     ),
     **not_the_administrators(
-        "notifications.OutboundEmail", extra=["preview", "preview_html"]
+        "notifications.OutboundEmail", extra=["preview", "preview_html", "html"]
     ),
     **not_the_administrators("notifications.FlaggedAddress", exists=False),
     **not_the_administrators("privacy.PrivacyEvent", exists=False),
