@@ -25,6 +25,7 @@ restore_portal) turn it into an error exit.
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tarfile
 from collections.abc import Iterator
@@ -41,6 +42,14 @@ DUMP = "database.dump"
 DOCUMENTS = "documents.tar"
 FORMAT = 1
 CHUNK = 1024 * 1024
+# Connection options of DATABASE_URL (`?sslmode=verify-full&sslrootcert=...`,
+# Django's OPTIONS) that the PostgreSQL tools read from the environment.
+TOOL_OPTIONS = {
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+}
 
 
 class BackupError(Exception):
@@ -57,6 +66,8 @@ class Database:
     password: str = ""
     host: str = ""
     port: str = ""
+    # The TOOL_OPTIONS given, as (name, value) pairs.
+    options: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_settings(cls, settings_dict: dict) -> "Database":
@@ -71,6 +82,11 @@ class Database:
             password=settings_dict.get("PASSWORD") or "",
             host=settings_dict.get("HOST") or "",
             port=str(settings_dict.get("PORT") or ""),
+            options=tuple(
+                (name, str(value))
+                for name, value in sorted((settings_dict.get("OPTIONS") or {}).items())
+                if name in TOOL_OPTIONS and value
+            ),
         )
 
     @classmethod
@@ -78,11 +94,13 @@ class Database:
         return cls.from_settings(dj_database_url.parse(url))
 
     def named(self, name: str) -> "Database":
-        return Database(name, self.user, self.password, self.host, self.port)
+        return Database(
+            name, self.user, self.password, self.host, self.port, self.options
+        )
 
     def connect(self, **kwargs) -> psycopg.Connection:
         params = {"dbname": self.name, "user": self.user, "password": self.password}
-        params |= {"host": self.host, "port": self.port}
+        params |= {"host": self.host, "port": self.port} | dict(self.options)
         return psycopg.connect(
             **{key: value for key, value in params.items() if value}, **kwargs
         )
@@ -96,6 +114,8 @@ class Database:
         environment = dict(os.environ)
         if self.password:
             environment["PGPASSWORD"] = self.password
+        for name, value in self.options:
+            environment[TOOL_OPTIONS[name]] = value
         return environment
 
 
@@ -110,6 +130,16 @@ def back_up(*, database: Database, storage, destination: Path, now: datetime) ->
         folder.mkdir(parents=True, mode=0o700)
     except FileExistsError:
         raise BackupError(f"{folder} exists already; nothing was written.") from None
+    try:
+        _write(folder, database=database, storage=storage, now=now)
+    except BaseException:
+        # A half-written folder is no backup: nothing of it stays.
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _write(folder: Path, *, database: Database, storage, now: datetime) -> None:
     tables = _dump(database, folder / DUMP)
     documents = _archive_documents(storage, folder / DOCUMENTS)
     manifest = {
@@ -125,7 +155,6 @@ def back_up(*, database: Database, storage, destination: Path, now: datetime) ->
     )
     for name in (DUMP, DOCUMENTS, MANIFEST):
         (folder / name).chmod(0o600)
-    return folder
 
 
 def _dump(database: Database, target: Path) -> dict[str, int]:
@@ -151,14 +180,27 @@ def _archive_documents(storage, target: Path) -> dict[str, str]:
     hashes = {}
     with tarfile.open(target, "w") as archive:
         for name in sorted(_storage_files(storage)):
-            info = tarfile.TarInfo(name)
-            info.size = storage.size(name)
-            info.mode = 0o640
-            with storage.open(name, "rb") as document:
-                reader = _HashingReader(document)
-                archive.addfile(info, reader)
-            hashes[name] = reader.hexdigest()
+            try:
+                hashes[name] = _add_document(archive, storage, name)
+            except OSError as error:
+                # Removed or changed between the listing and the reading (the
+                # portal is in use): the backup is not whole.
+                raise BackupError(
+                    f"The document {name} could not be read ({error}); it was "
+                    "probably removed or changed during the backup. No backup "
+                    "was written: run it again."
+                ) from error
     return hashes
+
+
+def _add_document(archive: tarfile.TarFile, storage, name: str) -> str:
+    info = tarfile.TarInfo(name)
+    info.size = storage.size(name)
+    info.mode = 0o640
+    with storage.open(name, "rb") as document:
+        reader = _HashingReader(document)
+        archive.addfile(info, reader)
+    return reader.hexdigest()
 
 
 def _storage_files(storage, folder: str = "") -> Iterator[str]:

@@ -124,7 +124,13 @@ def snapshot_for(snapshot: dict, *, subject: User, addresses: set[str]) -> dict:
 
 
 def _addresses(user: User, email_addresses) -> set[str]:
-    return {user.email.lower()} | {a.email.lower() for a in email_addresses}
+    """The addresses that identify the person: the account's own (sign-up
+    verifies it, ACCOUNT_EMAIL_VERIFICATION is mandatory) and the verified
+    ones. An unverified address may be anyone's: matching it would hand over
+    someone else's emails and snapshot entries."""
+    return {user.email.lower()} | {
+        a.email.lower() for a in email_addresses if a.verified
+    }
 
 
 def _role(proposal: Proposal, user: User) -> str:

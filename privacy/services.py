@@ -38,7 +38,8 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, JSONField, OuterRef, Q, TextField
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -86,12 +87,6 @@ def former_email(user: User) -> str:
     """An address that is unique, and that no mail server will accept
     (.invalid is reserved, RFC 2606)."""
     return f"former-user-{user.pk}@deleted.invalid"
-
-
-def is_deleted(user: User) -> bool:
-    return PrivacyEvent.objects.filter(
-        kind=PrivacyEventKind.DELETED, user=user
-    ).exists()
 
 
 # --- export -------------------------------------------------------------------
@@ -186,11 +181,15 @@ class Deletion:
 
 
 def _addresses(user: User) -> set[str]:
+    """The addresses that identify the person, lower-cased: the account's own
+    (sign-up verifies it, ACCOUNT_EMAIL_VERIFICATION is mandatory) and the
+    verified ones. An unverified address may be anyone's: matching it would
+    rename or delete someone else's team place, emails and messages."""
     return {user.email.lower()} | {
         address.lower()
-        for address in EmailAddress.objects.filter(user=user).values_list(
-            "email", flat=True
-        )
+        for address in EmailAddress.objects.filter(
+            user=user, verified=True
+        ).values_list("email", flat=True)
     }
 
 
@@ -247,14 +246,37 @@ def _anonymise_snapshot(snapshot: dict, *, user: User, addresses: set[str]) -> d
     return changed
 
 
+def _versions_naming(user: User, addresses: set[str], proposal_ids):
+    """The frozen versions that may name the person: of the proposals they
+    lead or are on, submitted by them, or whose snapshot holds them — by
+    account, or by address, compared lower-cased (keys are lower-case
+    already). The content match finds the versions of proposals they have
+    left since the version was frozen."""
+    query = (
+        Q(proposal_id__in=proposal_ids)
+        | Q(submitted_by=user)
+        | Q(snapshot__contains={"principal_investigator": {"user_id": user.pk}})
+        | Q(snapshot__contains={"team": [{"user_id": user.pk}]})
+    )
+    for address in addresses:
+        query |= Q(
+            snapshot_lower__contains={"principal_investigator": {"email": address}}
+        ) | Q(snapshot_lower__contains={"team": [{"email": address}]})
+    return ProposalVersion.objects.annotate(
+        snapshot_lower=Cast(Lower(Cast("snapshot", TextField())), JSONField())
+    ).filter(query)
+
+
 def _anonymise_versions(user: User, addresses: set[str], proposal_ids) -> int:
     """Replace the person in the snapshots of frozen versions. A version is
     never saved again (ProposalVersion.save refuses); this is the one update
     of a snapshot there is, made by the retention policy, in SQL."""
     count = 0
-    versions = ProposalVersion.objects.filter(
-        Q(proposal_id__in=proposal_ids) | Q(submitted_by=user)
-    ).only("pk", "snapshot")
+    versions = (
+        _versions_naming(user, addresses, proposal_ids)
+        .only("pk", "snapshot")
+        .order_by("pk")
+    )
     for version in versions:
         snapshot = _anonymise_snapshot(version.snapshot, user=user, addresses=addresses)
         if snapshot != version.snapshot:
@@ -344,6 +366,21 @@ def _end_sessions(user: User) -> int:
     return ended
 
 
+def _locked_drafts(led) -> list[Proposal]:
+    """The never-submitted proposals in `led`, locked (in pk order, as every
+    locker of several proposals does) and checked again once locked: a
+    submission from another tab that committed meanwhile has changed the
+    status or frozen a version, and that proposal is no longer a draft to
+    delete."""
+    locked = list(
+        never_submitted(led)
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return list(never_submitted(Proposal.objects.filter(pk__in=locked)).order_by("pk"))
+
+
 @transaction.atomic
 def delete_account(*, user: User, actor: User, now=None) -> Deletion:
     """Delete `user`'s account as the policy above says; `actor` is the person
@@ -377,7 +414,7 @@ def delete_account(*, user: User, actor: User, now=None) -> Deletion:
     addresses = _addresses(user)
     address, language = user.email, user.preferred_language
     led = Proposal.objects.filter(principal_investigator=user)
-    deleted, files = _delete_proposals(never_submitted(led))
+    deleted, files = _delete_proposals(_locked_drafts(led))
     withdrawn = 0
     for proposal in led.filter(status=ProposalStatus.DRAFT):
         withdraw_proposal(

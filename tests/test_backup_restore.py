@@ -21,6 +21,7 @@ from django.core.management import CommandError, call_command
 from psycopg import sql
 
 from backups.archive import DOCUMENTS, Database, read_manifest
+from backups.management.commands import backup_portal
 
 DOCUMENT = b"%PDF-1.7\n% a science case\n%%EOF\n"
 TEMPLATE = b"%PDF-1.7\n% a budget template\n%%EOF\n"
@@ -240,3 +241,52 @@ def test_restore_refuses_a_database_or_folder_that_is_not_empty(
     with source.connect() as connection:
         users = connection.execute("SELECT count(*) FROM accounts_user").fetchone()
     assert users == (2,)
+
+
+class _VanishingStorage:
+    """The documents storage, where one listed file is gone by the time it is
+    opened (removed by the portal during the backup)."""
+
+    def __init__(self, storage, gone: str):
+        self.storage, self.gone = storage, gone
+
+    def listdir(self, folder):
+        return self.storage.listdir(folder)
+
+    def size(self, name):
+        return self.storage.size(name)
+
+    def open(self, name, mode="rb"):
+        if name == self.gone:
+            raise FileNotFoundError(2, "No such file or directory", name)
+        return self.storage.open(name, mode)
+
+
+def test_backup_of_a_document_removed_meanwhile_fails_and_leaves_nothing(
+    databases, documents, tmp_path, monkeypatch
+):
+    source, _named = databases
+    gone = documents[1]
+    monkeypatch.setattr(
+        backup_portal, "default_storage", _VanishingStorage(default_storage, gone)
+    )
+
+    with pytest.raises(CommandError) as refused:
+        call_command("backup_portal", tmp_path, database_url=_url(source))
+
+    assert f"The document {gone} could not be read" in str(refused.value)
+    assert "No backup was written" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_tools_get_the_connection_ssl_options():
+    database = Database.from_url(
+        "postgres://ao@db.example.org:5432/ao"
+        "?sslmode=verify-full&sslrootcert=/etc/ao/ca.pem&connect_timeout=5"
+    )
+
+    environment = database.named("postgres").tool_environment()
+
+    assert environment["PGSSLMODE"] == "verify-full"
+    assert environment["PGSSLROOTCERT"] == "/etc/ao/ca.pem"
+    assert "PGCONNECT_TIMEOUT" not in environment
