@@ -9,8 +9,11 @@
   made absolute from settings.SITE_URL, like every other email's, not from the
   host the request came to (see accounts.site_url for local development);
 - failed sign-ins are counted by accounts.lockout in the shared cache instead of
-  allauth's own count: atomic across workers, and a lock refuses the right
-  password too, saying when to try again.
+  allauth's own count: atomic across workers, per address, per account and
+  address, and (looser) per account; a lock refuses the right password too,
+  saying when to try again. Checking a signed-in person's password again
+  (allauth's `reauthenticate`: account deletion, allauth's own forms) goes
+  through the same counts.
 """
 
 import uuid
@@ -78,9 +81,14 @@ def _on_site(context: dict) -> dict:
 
 
 def _login_failed_rates() -> list[lockout.Rate]:
-    return lockout.parse_rates(
-        (allauth_account_settings.RATE_LIMITS or {}).get("login_failed") or ""
-    )
+    """allauth's login_failed rates (per address, per account and address) and
+    the looser one per account from every address."""
+    return [
+        *lockout.parse_rates(
+            (allauth_account_settings.RATE_LIMITS or {}).get("login_failed") or ""
+        ),
+        lockout.parse_rate(settings.AO_LOCKOUT_ACCOUNT_RATE, per=lockout.PER_ACCOUNT),
+    ]
 
 
 def _login_of(credentials: dict) -> str:
@@ -125,7 +133,9 @@ class AccountAdapter(DefaultAccountAdapter):
         """After a password reset: allauth's count and ours are cleared."""
         super()._delete_login_attempts_cached_email(request, **credentials)
         lockout.clear_account(
-            rates=_login_failed_rates(), account=_login_of(credentials)
+            rates=_login_failed_rates(),
+            address=self.get_client_ip(request),
+            account=_login_of(credentials),
         )
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:

@@ -34,7 +34,7 @@ def _page(request: HttpRequest, form: DeleteAccountForm, *, status: int = 200):
 @login_required
 @require_GET
 def your_data(request: HttpRequest) -> HttpResponse:
-    return _page(request, DeleteAccountForm(user=request.user))
+    return _page(request, DeleteAccountForm(request=request))
 
 
 @login_required
@@ -59,7 +59,7 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: HttpRequest) -> HttpResponse:
-    form = DeleteAccountForm(request.POST, user=request.user)
+    form = DeleteAccountForm(request.POST, request=request)
     if not form.is_valid():
         return _page(request, form, status=400)
     try:

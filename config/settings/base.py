@@ -162,8 +162,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[AO Portal] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-# Failed logins: at most 5 per account per 5 minutes and 10 per IP per minute.
+# Failed logins: at most 5 per account and IP per 5 minutes and 10 per IP per minute.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# accounts.lockout counts "key" per account and address, so a stranger locks out
+# only their own address; this looser limit counts the account from every address.
+AO_LOCKOUT_ACCOUNT_RATE = "50/h"
 # The portal's own limits (config.limits), as django-ratelimit rates; counted in
 # the default cache, which production requires to be shared (Redis).
 AO_LIMITS = {

@@ -1,5 +1,6 @@
 """A locked account refuses even the right password until the lock ends, and the
-failures are counted once for every worker (accounts.lockout).
+failures are counted once for every worker (accounts.lockout). A stranger's
+failures lock the stranger's address out of the account, not its owner.
 
 The last test runs two gunicorn processes (one sync worker each) on production
 settings, sharing Redis (database 5) and the test database.
@@ -21,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 from django.db import connection
+from django.test import Client
 
 from accounts import lockout
 from tests.accounts.helpers import sign_in
@@ -97,13 +99,16 @@ def test_refused_attempts_during_a_lock_do_not_lengthen_it(client, researcher):
 
 
 def test_a_password_reset_clears_the_lock(db):
-    rates = lockout.parse_rates("10/m/ip,5/5m/key")
+    rates = [
+        *lockout.parse_rates("10/m/ip,5/5m/key"),
+        lockout.parse_rate("5/h/account"),
+    ]
     for _ in range(5):
         lockout.begin_attempt(rates=rates, address="192.0.2.1", account="a@x").failed()
 
-    lockout.clear_account(rates=rates, account="a@x")
+    lockout.clear_account(rates=rates, address="192.0.2.1", account="a@x")
 
-    lockout.begin_attempt(rates=rates, address="192.0.2.2", account="a@x").succeeded()
+    lockout.begin_attempt(rates=rates, address="192.0.2.1", account="a@x").succeeded()
 
 
 def test_rates_read_as_allauth_writes_them():
@@ -111,6 +116,97 @@ def test_rates_read_as_allauth_writes_them():
         lockout.Rate(amount=10, seconds=60, per="ip"),
         lockout.Rate(amount=5, seconds=300, per="key"),
     ]
+    assert lockout.parse_rate("50/h", per="account") == lockout.Rate(
+        amount=50, seconds=3600, per="account"
+    )
+
+
+def test_a_strangers_failures_leave_the_owner_signing_in_from_elsewhere(
+    client, researcher
+):
+    stranger = Client(REMOTE_ADDR="198.51.100.9")
+    for _ in range(5):
+        sign_in(stranger, researcher.email, "wrong-password")
+
+    stranger_refused = sign_in(stranger, researcher.email, PASSWORD).content.decode()
+    owner = sign_in(client, researcher.email, PASSWORD)
+
+    assert TOO_MANY in stranger_refused
+    assert "_auth_user_id" not in stranger.session
+    assert owner["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(researcher.pk)
+
+
+def test_failures_from_many_addresses_lock_the_account_for_everyone(
+    client, researcher, settings
+):
+    settings.AO_LOCKOUT_ACCOUNT_RATE = "4/h"
+    for n in range(4):
+        sign_in(Client(REMOTE_ADDR=f"198.51.100.{n}"), researcher.email, "wrong")
+
+    refused = sign_in(client, researcher.email, PASSWORD).content.decode()
+
+    assert message_of(refused).startswith(TOO_MANY)
+    assert "_auth_user_id" not in client.session
+    assert (
+        timedelta(minutes=59)
+        <= try_again_at(refused) - datetime.now(BEIJING)
+        <= timedelta(hours=1, minutes=1)
+    )
+
+
+# --- counts in Redis: never without their expiry ---------------------------------
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on Redis (database 5), as in production; its keys are
+    removed afterwards."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PRODUCTION_REDIS_URL,
+            "KEY_PREFIX": "lockout-ttl-test",
+        }
+    }
+    store = redis.Redis.from_url(PRODUCTION_REDIS_URL)
+    yield store
+    for key in store.scan_iter(match="lockout-ttl-test:*"):
+        store.delete(key)
+
+
+def count_keys(store: redis.Redis) -> list[bytes]:
+    return list(store.scan_iter(match="lockout-ttl-test:*accounts:lockout:count:*"))
+
+
+def test_redis_counts_always_carry_their_expiry(redis_cache):
+    rates = [
+        *lockout.parse_rates("10/m/ip,5/5m/key"),
+        lockout.parse_rate("50/h/account"),
+    ]
+    lockout.begin_attempt(rates=rates, address="192.0.2.1", account="a@x").failed()
+    first = {key: redis_cache.ttl(key) for key in count_keys(redis_cache)}
+    # A count left without expiry (what EXISTS then INCR did when the key expired
+    # between the two) gets its expiry back from the next attempt.
+    for key in first:
+        redis_cache.persist(key)
+    lockout.begin_attempt(rates=rates, address="192.0.2.1", account="a@x").failed()
+    second = {key: redis_cache.ttl(key) for key in count_keys(redis_cache)}
+
+    assert sorted(first.values()) == [60, 300, 3600]
+    assert sorted(second.values()) == [60, 300, 3600]
+    assert sorted(int(redis_cache.get(key)) for key in second) == [2, 2, 2]
+
+
+def test_redis_give_back_after_expiry_leaves_no_count(redis_cache):
+    rates = lockout.parse_rates("10/m/ip,5/5m/key")
+    attempt = lockout.begin_attempt(rates=rates, address="192.0.2.1", account="a@x")
+    for key in count_keys(redis_cache):
+        redis_cache.delete(key)  # the period ended meanwhile
+
+    attempt.succeeded()
+
+    assert count_keys(redis_cache) == []
 
 
 # --- two gunicorn processes sharing Redis ----------------------------------------
@@ -191,7 +287,11 @@ def two_processes(django_db_setup, django_db_blocker, tmp_path_factory):
 def attempt(port: int, email: str, password: str) -> tuple[int, str]:
     """Open the sign-in page and post the form, as the TLS proxy forwards them;
     returns (status, body or Location)."""
-    headers = {"Host": PRODUCTION_HOST, "X-Forwarded-Proto": "https"}
+    headers = {
+        "Host": PRODUCTION_HOST,
+        "X-Forwarded-Proto": "https",
+        "X-Real-IP": "203.0.113.7",
+    }
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         conn.request("GET", "/accounts/login/", headers=headers)

@@ -454,6 +454,35 @@ def test_delete_view_with_the_wrong_password_changes_nothing(client, amina):
     assert amina.is_active is True
 
 
+def test_delete_view_unconfirmed_says_nothing_about_the_password(client, amina):
+    client.force_login(amina)
+
+    wrong = client.post(DELETE_URL, {"password": "wrong"})
+    right = client.post(DELETE_URL, {"password": PASSWORD})
+
+    assert "That is not your password." not in wrong.content.decode()
+    assert wrong.context["form"].errors == right.context["form"].errors
+    assert list(wrong.context["form"].errors) == ["confirm"]
+
+
+def test_delete_view_refuses_the_sixth_password_in_a_row_even_if_right(client, amina):
+    client.force_login(amina)
+    wrong = [
+        client.post(DELETE_URL, {"password": "wrong", "confirm": "on"})
+        for _ in range(5)
+    ]
+
+    refused = client.post(DELETE_URL, {"password": PASSWORD, "confirm": "on"})
+
+    assert all("That is not your password." in r.content.decode() for r in wrong)
+    assert refused.status_code == 400
+    assert "Too many failed login attempts. Try again later." in (
+        refused.content.decode()
+    )
+    amina.refresh_from_db()
+    assert amina.is_active is True
+
+
 def test_delete_view_deletes_signs_out_and_says_so(
     client, amina, django_capture_on_commit_callbacks
 ):
