@@ -335,12 +335,23 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
     def _shared_list(self, request: Request) -> page_cache.SharedCopy | None:
         if not isinstance(request.accepted_renderer, JSONRenderer):
             return None  # the browsable API shows the visitor's session
+        if request.accepted_media_type != JSONRenderer.media_type:
+            return None  # parameters (indent=) shape this client's copy alone
         query = page_cache.query_key(request, self.kept_query)
         if query is None:
             return None
         # Its links are absolute: one copy per scheme and host.
         origin = page_cache.digest(request.build_absolute_uri("/"))
         return page_cache.lookup("api-calls", origin, query)
+
+    def _as_asked(self, request: Request) -> bool:
+        """Whether the list rendered is the one named by the query string: a
+        page named otherwise than by its number (`01`, `last`) is not kept,
+        so that each page has one copy."""
+        page = getattr(self.paginator, "page", None)
+        if page is None:
+            return True
+        return request.GET.get("page", str(page.number)) == str(page.number)
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponse:
         shared = self._shared_list(request)
@@ -351,7 +362,7 @@ class OpportunityViewSet(viewsets.ReadOnlyModelViewSet):
                 return HttpResponse(content, content_type=content_type)
         now = timezone.now()
         response: Response = super().list(request, *args, **kwargs)
-        if shared is None:
+        if shared is None or not self._as_asked(request):
             return response
         # Rendered here, as finalize_response would, to keep the bytes.
         response.accepted_renderer = request.accepted_renderer

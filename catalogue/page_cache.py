@@ -1,8 +1,9 @@
 """Shared copies of the public pages, kept in the shared cache (Redis in
 production) so that both gunicorn workers serve what either rendered.
 
-What is kept, for the home page, the catalogue (per query string), a call page
-and the API's list of calls (per query string and host), in each language: the
+What is kept, for the home page, the catalogue (per filters and page, see
+`query_key`), a call page and the API's list of calls (per filters, page and
+host; JSON without parameters only), in each language: the
 bytes of the response, the catalogue's stamp they were rendered from, and the
 moment they stop being true. One slot per page, language and query: the key
 holds no stamp, so a new rendering overwrites the old one instead of leaving
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache as once
 from pathlib import Path
+from urllib.parse import urlencode
 from uuid import uuid4
 
 from django.conf import settings
@@ -81,18 +83,25 @@ MIN_LIFETIME = 1.0
 @once
 def release() -> str:
     """A digest of what renders the pages (templates, translations, the apps'
-    code), the same in every worker of one deployment: computed once per
-    process from the files' contents."""
+    code, the pinned dependencies) and of what their static references point
+    to (the files under static/, and the manifest of hashed names that
+    production's storage writes into the HTML), the same in every worker of
+    one deployment: computed once per process from the files' contents."""
     root = Path(settings.BASE_DIR)
     digest = hashlib.sha256()
-    patterns = (("templates", "*.html"), ("locale", "*.mo"))
-    files: list[Path] = []
+    patterns = (("templates", "*.html"), ("locale", "*.mo"), ("static", "*"))
+    files: list[Path] = [root / "pyproject.toml"]
     for folder, pattern in patterns:
         files += (root / folder).rglob(pattern)
     for app in RENDERING_APPS:
         files += (root / app).rglob("*.py")
+    if settings.STATIC_ROOT:
+        files.append(Path(settings.STATIC_ROOT) / "staticfiles.json")
     for path in sorted(files):
-        digest.update(str(path.relative_to(root)).encode())
+        if not path.is_file():
+            continue
+        name = path.relative_to(root) if path.is_relative_to(root) else path.name
+        digest.update(str(name).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -216,20 +225,22 @@ def lookup(*parts: str) -> SharedCopy | None:
 def query_key(request: HttpRequest, allowed: frozenset[str]) -> str | None:
     """The part of a page's key that stands for its query string, or None when
     the query string is not one a copy is kept for: only the names in
-    `allowed`, each once, no search text (free text would fill the cache with
-    copies nobody asks for again), and not too long."""
+    `allowed`, each once with a value, no search text (free text would fill
+    the cache with copies nobody asks for again), and not too long.
+
+    The key is of the decoded names and values in order of name, so that the
+    ways of writing one query (`p%61ge=2`, the filters in another order) share
+    one copy."""
     raw = request.META.get("QUERY_STRING", "")
     if not raw:
         return "-"
     if len(raw) > MAX_QUERY_LENGTH:
         return None
-    if not set(request.GET) <= allowed:
+    if not set(request.GET) <= allowed or "q" in request.GET:
         return None
-    if any(len(values) != 1 for values in request.GET.lists()):
+    if any(len(values) != 1 or not values[0] for _, values in request.GET.lists()):
         return None
-    if request.GET.get("q", "").strip():
-        return None
-    return digest(raw)
+    return digest(urlencode(sorted(request.GET.items())))
 
 
 def digest(text: str) -> str:

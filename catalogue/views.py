@@ -132,8 +132,12 @@ def opportunity_list(request: HttpRequest) -> HttpResponse:
     as_asked = (not request.GET or filterset.is_valid()) and request.GET.get(
         "page", str(page.number)
     ) == str(page.number)
-    if shared is None or not as_asked:
+    if shared is None:
         return response
+    if not as_asked:
+        # Rendered with the placeholder all the same: this visitor's own token
+        # goes in (the language switch posts it), and nothing is kept.
+        return page_cache.serve(request, response["Content-Type"], response.content)
     valid_until = shared.valid_until(now=now, next_moment=selectors.next_public_moment)
     return page_cache.keep_and_serve(request, shared, response, valid_until)
 

@@ -14,8 +14,12 @@ Past the limit the answer is 429 with a Retry-After header and the body
 
 the sentence in the language of the request (Accept-Language, or the
 language cookie).
+
+A cache that does not answer lets every request through (logged): the API
+stays up, unlimited, while the cache is down.
 """
 
+import logging
 from datetime import timedelta
 
 from django.utils import timezone
@@ -25,10 +29,22 @@ from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+logger = logging.getLogger(__name__)
+
 
 class _RatesFromSettings:
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        """DRF's count, except that a cache that does not answer lets the
+        request through: the API stays up when the cache is down, unlimited
+        until it is back."""
+        try:
+            return super().allow_request(request, view)
+        except Exception:
+            logger.exception("The cache did not answer: the request is not counted")
+            return True
 
 
 class AnonymousClientThrottle(_RatesFromSettings, AnonRateThrottle):

@@ -15,8 +15,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from rest_framework.pagination import PageNumberPagination
 
 from catalogue import page_cache, workflow
+from catalogue import views as catalogue_views
 from catalogue.enums import OpportunityStatus
 from questions.enums import QuestionStatus
 from tests.factories import (
@@ -194,30 +196,87 @@ def test_a_waiting_message_is_shown_once_and_never_kept(client, call):
     assert "You have signed out." not in _text(stranger)
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["?q=lunar", "?utm_source=mail", "?kind=nonsense", "?page=99", "?page=1&page=2"],
-)
+ODD_QUERIES = [
+    "?q=lunar",
+    "?q=+++",
+    "?q=",
+    "?kind=",
+    "?utm_source=mail",
+    "?kind=nonsense",
+    "?page=99",
+    "?page=01",
+    "?page=1&page=2",
+]
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
 def test_catalogue_keeps_no_copy_for_searches_and_odd_queries(client, call, query):
-    client.get(CATALOGUE + query)
+    first = client.get(CATALOGUE + query)
 
     with CaptureQueriesContext(connection) as captured:
         response = client.get(CATALOGUE + query)
 
     assert response.status_code == 200
     assert len(captured) > 0
+    for page in (first, response):
+        assert page_cache.CSRF_PLACEHOLDER not in page.content.decode()
+        assert TOKEN.search(page.content.decode()) is not None
 
 
-def test_catalogue_keeps_a_copy_per_filter(client, call):
+@pytest.mark.parametrize("query", ["?page=99", "?kind=nonsense"])
+def test_language_switch_works_from_a_page_not_kept(call, query):
+    visitor = Client(enforce_csrf_checks=True)
+    page = visitor.get(CATALOGUE + query)
+    token = TOKEN.search(page.content.decode()).group(1)
+
+    switched = visitor.post(
+        reverse("set_language"),
+        {"language": "zh-hans", "next": CATALOGUE, "csrfmiddlewaretoken": token},
+    )
+
+    assert switched.status_code == 302
+    assert visitor.cookies[settings.LANGUAGE_COOKIE_NAME].value == "zh-hans"
+
+
+def test_catalogue_keeps_a_copy_per_filter(client, call, django_assert_num_queries):
     closed = OpportunityFactory(title_en="An old call", closed=True)
 
     open_now = client.get(CATALOGUE + "?open_now=true")
     past = client.get(CATALOGUE + "?open_now=false")
-    open_again = client.get(CATALOGUE + "?open_now=true")
+    with django_assert_num_queries(0):
+        open_again = client.get(CATALOGUE + "?open_now=true")
 
     assert closed.title_en not in _text(open_now)
     assert closed.title_en in _text(past)
     assert _without_tokens(open_again.content) == _without_tokens(open_now.content)
+    assert page_cache.CSRF_PLACEHOLDER not in open_again.content.decode()
+
+
+def test_catalogue_pages_and_spellings_of_one_query_share_a_copy(
+    client, call, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(catalogue_views, "PAGE_SIZE", 1)
+    second = OpportunityFactory(title_en="Orbital debris sensors")
+    first_page = client.get(CATALOGUE + "?page=1&open_now=true")
+    second_page = client.get(CATALOGUE + "?page=2&open_now=true")
+
+    with django_assert_num_queries(0):
+        again = [
+            client.get(CATALOGUE + "?page=2&open_now=true"),
+            client.get(CATALOGUE + "?open_now=true&p%61ge=2"),
+            client.get(CATALOGUE + "?open_now=true&page=1"),
+        ]
+
+    titles = {call.title_en, second.title_en}
+    assert {t for t in titles if t in _text(first_page)} | {
+        t for t in titles if t in _text(second_page)
+    } == titles
+    assert _text(first_page) != _text(second_page)
+    assert [_without_tokens(r.content) for r in again] == [
+        _without_tokens(second_page.content),
+        _without_tokens(second_page.content),
+        _without_tokens(first_page.content),
+    ]
 
 
 # What makes a copy stale --------------------------------------------------------
@@ -476,6 +535,65 @@ def test_api_list_kept_per_query_string_and_host(client, call):
     assert everything.json()["results"][0]["url"].startswith("http://testserver/")
 
 
+def test_api_list_keeps_each_page_once_under_its_number(
+    client, call, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(PageNumberPagination, "page_size", 1)
+    OpportunityFactory(slug="second-call")
+    for query in ("?page=2&open_now=true", "?page=01", "?page=001", "?page=last"):
+        client.get(API + query)
+
+    with django_assert_num_queries(0):
+        kept = client.get(API + "?open_now=true&p%61ge=2")
+    spelled, queries = [], []
+    for query in ("?page=01", "?page=001", "?page=last"):
+        with CaptureQueriesContext(connection) as captured:
+            spelled.append(client.get(API + query))
+        queries.append(len(captured))
+
+    assert kept.status_code == 200
+    assert all(count > 0 for count in queries)  # each rendered again
+    assert [len(r.json()["results"]) for r in spelled] == [1, 1, 1]
+
+
+def test_api_list_keeps_no_copy_of_json_with_parameters(
+    client, call, django_assert_num_queries
+):
+    indented = client.get(API, HTTP_ACCEPT="application/json; indent=8")
+    with CaptureQueriesContext(connection) as captured:
+        indented_again = client.get(API, HTTP_ACCEPT="application/json; indent=8")
+    indented_queries = len(captured)
+    plain = client.get(API, HTTP_ACCEPT="application/json")
+    with django_assert_num_queries(0):
+        plain_again = client.get(API, HTTP_ACCEPT="application/json")
+
+    assert indented_queries > 0
+    assert b"\n        " in indented.content
+    assert indented_again.content == indented.content
+    assert b"\n" not in plain.content
+    assert plain_again.content == plain.content
+
+
+def test_release_changes_with_the_static_files_and_their_manifest(tmp_path, settings):
+    settings.BASE_DIR = tmp_path
+    settings.STATIC_ROOT = tmp_path / "collected"
+    (tmp_path / "static" / "css").mkdir(parents=True)
+    settings.STATIC_ROOT.mkdir()
+    style = tmp_path / "static" / "css" / "portal.css"
+    manifest = settings.STATIC_ROOT / "staticfiles.json"
+    style.write_text("body { color: black; }")
+    manifest.write_text('{"paths": {"css/portal.css": "css/portal.1.css"}}')
+    releases = [page_cache.release.__wrapped__()]
+
+    style.write_text("body { color: navy; }")
+    releases.append(page_cache.release.__wrapped__())
+    manifest.write_text('{"paths": {"css/portal.css": "css/portal.2.css"}}')
+    releases.append(page_cache.release.__wrapped__())
+
+    assert len(set(releases)) == 3
+    assert page_cache.release() == page_cache.release()
+
+
 def test_api_throttle_counts_requests_served_from_the_copy(client, call, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -495,10 +613,12 @@ def test_pages_are_rendered_when_the_cache_does_not_answer(call, settings, caplo
         }
     }
 
-    responses = [Client().get(url) for url in (HOME, CATALOGUE, _call_url(call))]
+    urls = (HOME, CATALOGUE, _call_url(call), API)
+    responses = [Client().get(url) for url in urls]
 
-    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert [r.status_code for r in responses] == [200, 200, 200, 200]
     assert "Lunar dust payloads" in _text(responses[2])
+    assert [r["slug"] for r in responses[3].json()["results"]] == [call.slug]
     assert "The cache did not answer" in caplog.text
 
 

@@ -5,7 +5,7 @@ is that the refused request reads nothing (its body holds no data)."""
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import translation
 
 from config.api_limits import retry_message
@@ -52,6 +52,22 @@ def test_signed_in_clients_have_their_own_rate_per_account(client):
 
     assert statuses == [200, 200, 200, 429]
     assert other_status == 200
+
+
+def test_the_api_answers_unthrottled_when_the_cache_does_not_answer(caplog):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # nothing listens there
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        statuses = [
+            Client().get("/api/v1/opportunities/").status_code for _ in range(3)
+        ]
+
+    assert statuses == [200, 200, 200]
+    assert "the request is not counted" in caplog.text
 
 
 def test_the_retry_message_counts_seconds():
