@@ -12,7 +12,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -34,6 +34,10 @@ from catalogue.enums import (
 )
 
 POSITIVE = [MinValueValidator(Decimal(0))]
+# The largest document a call may ask for: nginx refuses any request body above
+# this plus 1 MB for the rest of the form (deploy/nginx/nginx.conf,
+# client_max_body_size), so a larger setting would only earn applicants a 413.
+REQUIRED_DOCUMENT_MAX_SIZE_MB = 20
 # Questions on a call close this long before its proposal deadline, unless the
 # call sets its own question deadline.
 QUESTION_DAYS_BEFORE_DEADLINE = 14
@@ -402,7 +406,19 @@ class RequiredDocument(models.Model):
     page_limit = models.PositiveSmallIntegerField(
         _("page limit"), null=True, blank=True
     )
-    max_size_mb = models.PositiveSmallIntegerField(_("largest file (MB)"), default=20)
+    max_size_mb = models.PositiveSmallIntegerField(
+        _("largest file (MB)"),
+        default=REQUIRED_DOCUMENT_MAX_SIZE_MB,
+        validators=[
+            MaxValueValidator(
+                REQUIRED_DOCUMENT_MAX_SIZE_MB,
+                message=_(
+                    "At most %(limit_value)s MB: the server refuses larger "
+                    "uploads before the portal sees them."
+                ),
+            )
+        ],
+    )
     stage = models.CharField(
         _("stage"),
         max_length=8,

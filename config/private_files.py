@@ -8,9 +8,11 @@ e.g. `/_private/`, the answer is empty and carries `X-Accel-Redirect:
 /_private/<the file's name in storage>`: nginx sends the bytes itself from an
 `internal` location over the media volume (no client can ask for that location
 directly), so a gunicorn worker is not held for the length of a download. The
-headers set here (Content-Type, Content-Disposition, Cache-Control,
-X-Content-Type-Options) travel with it. Without the setting, or when files are
-not on the local disk (S3), the file is streamed as before.
+headers set here (Content-Type, Content-Disposition, Cache-Control) travel
+with it; the portal's other headers do not, so nginx's `/_private/` location
+sets a sandboxing CSP and nosniff, and copies HSTS and Referrer-Policy from
+this answer. Without the setting, or when files are not on the local disk
+(S3), the file is streamed as before.
 
 Files generated per request (the version PDF, the anonymised copies reviewers
 of dual-anonymous calls get) are bytes, not stored files, and stay streamed.

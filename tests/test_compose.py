@@ -7,20 +7,24 @@ downloads: with DJANGO_X_ACCEL_REDIRECT_PREFIX set, an allowed download is an
 empty answer naming the file for nginx; anyone else still gets a 404.
 """
 
+import contextlib
 import http.client
+import http.server
 import json
 import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator
 
-from catalogue.models import RequiredDocument
+from catalogue.models import REQUIRED_DOCUMENT_MAX_SIZE_MB, RequiredDocument
 from config.private_files import private_file_response
 from payloads.services import DOCUMENT_MAX_SIZE_MB
 from proposals.enums import ProposalStatus
@@ -118,13 +122,63 @@ def test_compose_gives_nginx_the_volumes_its_configuration_serves():
 
 
 def test_nginx_caps_a_request_at_the_largest_upload_plus_the_form():
-    largest_upload_mb = max(
-        RequiredDocument._meta.get_field("max_size_mb").default, DOCUMENT_MAX_SIZE_MB
-    )
+    field = RequiredDocument._meta.get_field("max_size_mb")
+    (admin_limit,) = [
+        v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)
+    ]
+    largest_upload_mb = max(admin_limit, field.default, DOCUMENT_MAX_SIZE_MB)
 
     sizes = re.findall(r"client_max_body_size (\S+);", NGINX_CONF.read_text())
 
+    assert admin_limit == REQUIRED_DOCUMENT_MAX_SIZE_MB
     assert sizes == [f"{largest_upload_mb + 1}m"]
+
+
+def test_nginx_names_the_visitor_and_keeps_the_tls_proxys_scheme():
+    text = NGINX_CONF.read_text()
+    portal = nginx_locations()["/"]
+
+    assert "proxy_set_header X-Real-IP $remote_addr;" in portal
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in portal
+    assert "proxy_set_header Host $http_host;" in portal
+    # The TLS proxy's https passes; anything else is this connection's scheme.
+    assert "proxy_set_header X-Forwarded-Proto $forwarded_proto;" in portal
+    assert re.search(
+        r"map \$http_x_forwarded_proto \$forwarded_proto \{\s*"
+        r"default \$scheme;\s*https https;\s*\}",
+        text,
+    )
+    # The TLS proxy's X-Forwarded-For is believed from Docker's networks only.
+    assert re.findall(r"set_real_ip_from (\S+);", text) == ["172.16.0.0/12"]
+    assert "real_ip_header X-Forwarded-For;" in text
+    assert "real_ip_recursive on;" in text
+
+
+def test_nginx_private_files_carry_their_own_security_headers():
+    private = nginx_locations()[PREFIX]
+
+    assert (
+        "add_header Content-Security-Policy \"default-src 'none'; sandbox\" always;"
+    ) in private
+    assert "add_header X-Content-Type-Options nosniff always;" in private
+    # The portal's own, from its X-Accel answer.
+    assert (
+        "add_header Strict-Transport-Security "
+        "$upstream_http_strict_transport_security always;"
+    ) in private
+    assert (
+        "add_header Referrer-Policy $upstream_http_referrer_policy always;" in private
+    )
+
+
+def test_nginx_static_files_get_one_cache_control_and_old_files_stay():
+    static_location = nginx_locations()["/static/"]
+    command = compose_config()["services"]["static"]["command"]
+
+    assert "expires" not in static_location
+    assert static_location.count("Cache-Control") == 1
+    # Replicas still on the previous image serve pages naming its files.
+    assert command == ["cp", "-a", "/app/staticfiles/.", "/app/var/static/"]
 
 
 def test_nginx_private_location_is_internal_and_the_rest_goes_to_the_portal():
@@ -357,18 +411,102 @@ class _FieldFile:
 # nginx in front of the portal ------------------------------------------------------
 
 
-def _get(port: int, path: str, *, cookie: str = "", body: bytes | None = None):
+def _get(
+    port: int,
+    path: str,
+    *,
+    cookie: str = "",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        headers = {"Host": "localhost", "Cookie": cookie}
+        headers = {"Host": "localhost", "Cookie": cookie, **(headers or {})}
         if body is None:
             conn.request("GET", path, headers=headers)
         else:
             conn.request("POST", path, body=body, headers=headers)
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.msg, response.read()
     finally:
         conn.close()
+
+
+@contextlib.contextmanager
+def running_nginx(conf: Path, tmp_path: Path, port: int):
+    """nginx on `conf` until the block ends, once it answers."""
+    (tmp_path / "static" / "portal.css").write_text("body{}")
+    nginx = subprocess.Popen(  # noqa: S603 - the system's nginx, our file
+        [shutil.which("nginx"), "-c", str(conf), "-p", str(tmp_path), "-g", NO_DAEMON],
+        stderr=subprocess.PIPE,
+    )
+    try:
+        for _ in range(50):
+            try:
+                _get(port, "/static/portal.css")
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+
+
+class _EchoHeaders(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with the headers it received, as JSON."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        body = json.dumps(dict(self.headers.items())).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@needs_nginx
+def test_nginx_passes_the_visitor_and_https_from_the_tls_proxy_on(tmp_path):
+    """What the portal receives. Here the TLS proxy is this machine (trusted in
+    place of Docker's networks); the client behind it forged X-Real-IP and its
+    own X-Forwarded-For entry."""
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _EchoHeaders)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = free_port()
+    conf = local_nginx_conf(tmp_path, upstream_port=upstream.server_port, port=port)
+    conf.write_text(
+        conf.read_text().replace(
+            "set_real_ip_from 172.16.0.0/12;", "set_real_ip_from 127.0.0.1;"
+        )
+    )
+    through_proxy = {
+        "Host": "ao-portal.example.org",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-For": "6.6.6.6, 203.0.113.7",
+        "X-Real-IP": "6.6.6.6",
+    }
+
+    try:
+        with running_nginx(conf, tmp_path, port):
+            proxied = json.loads(_get(port, "/", headers=through_proxy)[2])
+            plain = json.loads(_get(port, "/", headers={"Host": "localhost:8000"})[2])
+    finally:
+        upstream.shutdown()
+        upstream.server_close()
+
+    assert proxied["X-Forwarded-Proto"] == "https"  # not nginx's own http
+    assert proxied["X-Real-IP"] == "203.0.113.7"
+    # DRF's NUM_PROXIES = 1 takes the last entry: the same visitor.
+    assert proxied["X-Forwarded-For"].split(", ")[-1] == "203.0.113.7"
+    assert proxied["Host"] == "ao-portal.example.org"
+    assert plain["X-Forwarded-Proto"] == "http"
+    assert plain["X-Real-IP"] == "127.0.0.1"
+    assert plain["Host"] == "localhost:8000"
 
 
 @needs_nginx
@@ -381,44 +519,27 @@ def test_nginx_sends_an_allowed_download_and_hides_the_private_location(
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port = free_port()
     conf = local_nginx_conf(x_accel, upstream_port=live_server.thread.port, port=port)
-    (x_accel / "static" / "portal.css").write_text("body{}")
-    nginx = subprocess.Popen(  # noqa: S603 - the system's nginx, our file
-        [
-            shutil.which("nginx"),
-            "-c",
-            str(conf),
-            "-p",
-            str(x_accel),
-            "-g",
-            "daemon off;",
-        ],
-        stderr=subprocess.PIPE,
-    )
-    try:
-        for _ in range(50):
-            try:
-                _get(port, "/static/portal.css")
-                break
-            except OSError:
-                time.sleep(0.1)
 
+    with running_nginx(conf, x_accel, port):
         allowed = _get(port, url, cookie=cookie)
         stranger = _get(port, url)
         direct = _get(port, f"{PREFIX}{name}")
         static = _get(port, "/static/portal.css")
         too_big = _get(port, "/accounts/login/", body=b"x" * (22 * 1024 * 1024))
-    finally:
-        nginx.terminate()
-        nginx.wait(timeout=10)
 
     assert allowed[0] == 200
     assert allowed[2] == SAMPLE_PDF
     assert allowed[1]["Content-Disposition"] == disposition
     assert allowed[1]["Content-Type"] == "application/pdf"
     assert "X-Accel-Redirect" not in allowed[1]
+    assert allowed[1]["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert allowed[1].get_all("X-Content-Type-Options") == ["nosniff"]
+    assert allowed[1]["Referrer-Policy"] == "same-origin"  # the portal's, passed on
     assert stranger[0] == 302  # to the sign-in page: no file
     assert stranger[2] != SAMPLE_PDF
     assert direct[0] == 404
     assert (static[0], static[2]) == (200, b"body{}")
-    assert "immutable" in static[1]["Cache-Control"]
+    assert static[1].get_all("Cache-Control") == [
+        "public, max-age=315360000, immutable"
+    ]
     assert too_big[0] == 413

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -225,6 +226,31 @@ def test_production_cookies_are_secure_and_same_site():
     ]
 
 
+def test_production_limits_count_the_visitor_nginx_names_not_nginx():
+    """Sign-in limits and lockouts (allauth's get_client_ip, through the
+    portal's adapter), the API's throttle and django-ratelimit agree on the
+    visitor nginx names: X-Real-IP, and X-Forwarded-For's last entry. A
+    client's own X-Forwarded-For entry counts for nothing."""
+    code = (
+        "import json; from django.test import RequestFactory;"
+        " from allauth.account.adapter import get_adapter;"
+        " from django_ratelimit.core import _get_ip;"
+        " from config.api_limits import AnonymousClientThrottle;"
+        " request = RequestFactory().get('/', REMOTE_ADDR='172.18.0.5',"
+        " HTTP_X_REAL_IP='203.0.113.7',"
+        " HTTP_X_FORWARDED_FOR='198.51.100.1, 203.0.113.7');"
+        " print(json.dumps([get_adapter(request).get_client_ip(request),"
+        " AnonymousClientThrottle().get_ident(request), _get_ip(request)]))"
+    )
+
+    result = run_python(
+        "-c", f"import django; django.setup(); {code}", env=production_env()
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["203.0.113.7"] * 3
+
+
 def test_production_settings_refuse_to_start_without_allowed_hosts():
     env = production_env()
     del env["DJANGO_ALLOWED_HOSTS"]
@@ -397,6 +423,33 @@ def test_gunicorn_on_production_settings_redirects_plain_http(production_site):
     conn.close()
 
     assert (response.status, response.getheader("Location")) == (
+        301,
+        f"https://{PRODUCTION_HOST}/",
+    )
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+def test_nginx_in_front_of_production_settings_redirects_only_plain_http(
+    production_site, tmp_path
+):
+    """The repository's nginx passes the TLS proxy's X-Forwarded-Proto on: a
+    request that came through HTTPS is served, not redirected forever."""
+    # tests.test_compose imports this module: imported here, not at the top.
+    from tests.test_compose import local_nginx_conf, running_nginx  # noqa: PLC0415
+
+    gunicorn_port, log = production_site
+    port = free_port()
+    conf = local_nginx_conf(tmp_path, upstream_port=gunicorn_port, port=port)
+
+    with running_nginx(conf, tmp_path, port):
+        through_tls = http_get(port, "/")
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/", headers={"Host": PRODUCTION_HOST})
+        plain = conn.getresponse()
+        conn.close()
+
+    assert through_tls[0] == 200, log.read_text()
+    assert (plain.status, plain.getheader("Location")) == (
         301,
         f"https://{PRODUCTION_HOST}/",
     )

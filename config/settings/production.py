@@ -29,10 +29,21 @@ if CACHES["default"]["BACKEND"] != "django.core.cache.backends.redis.RedisCache"
 
 # The API answers JSON only: DRF's browsable pages carry inline styles that the
 # Content-Security-Policy refuses. Swagger UI (/api/docs/) documents it instead.
+#
+# The visitor's address, behind nginx (deploy/nginx/nginx.conf): REMOTE_ADDR is
+# nginx's for everyone, so per-address limits would be limits on the whole site.
+# nginx sets X-Real-IP (replacing any the client sent) and appends the visitor
+# to X-Forwarded-For; NUM_PROXIES counts the proxies appending to it (nginx:
+# 1) so a client cannot pick its own entry. allauth's limits and the sign-in
+# lockout (accounts.adapter: allauth's get_client_ip) read X-Real-IP;
+# django-ratelimit reads the same header should a limit ever key on "ip".
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "NUM_PROXIES": env_int("DJANGO_NUM_PROXIES", 1),
 }
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP"
+RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
 
 # Every emailed link is made absolute from the site's address: never guessed.
 SITE_URL = env_required("DJANGO_SITE_URL").rstrip("/")

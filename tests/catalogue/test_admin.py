@@ -541,6 +541,29 @@ def test_change_form_saves_and_history_records_the_user(admin_client, admin_user
     assert latest.history_type == "~"
 
 
+def test_change_form_refuses_a_document_larger_than_nginx_lets_through(
+    admin_client,
+):
+    document = RequiredDocumentFactory(max_size_mb=10)
+    data = change_form_data(admin_client, document.opportunity)
+    prefix = next(
+        name.removesuffix("-id")
+        for name, values in data.items()
+        if name.endswith("-id") and values == [str(document.pk)]
+    )
+    data[f"{prefix}-max_size_mb"] = ["25"]
+
+    response = admin_client.post(change_url(document.opportunity), data)
+
+    document.refresh_from_db()
+    assert response.status_code == 200
+    assert (
+        "At most 20 MB: the server refuses larger uploads before the portal sees "
+        "them." in response.content.decode()
+    )
+    assert document.max_size_mb == 10
+
+
 def test_history_page_names_who_changed_what(admin_client, admin_user):
     opportunity = publishable_call(draft=True)
     transition(opportunity, to=S.PUBLISHED, actor=admin_user, note="Launch of the call")
