@@ -114,7 +114,7 @@ class OpportunityDocumentForm(forms.ModelForm):
         try:
             findings = pdf_safety.active_content_in(content)
         except pdf_safety.TooComplex as error:
-            raise forms.ValidationError(pdf_safety.TOO_COMPLEX) from error
+            raise forms.ValidationError(error.message) from error
         except Exception as error:  # pypdf raises many kinds on a damaged file
             raise forms.ValidationError(
                 _(

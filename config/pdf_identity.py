@@ -5,10 +5,15 @@ its authors or identifies the file: the document information dictionary, any
 /Metadata stream (the catalogue's XMP, pages', images' and form XObjects',
 fonts'), any /PieceInfo or /LastModified, the author (/T) and unique name (/NM)
 of annotations other than form widgets (a widget's /T is its field's name), the
-Exif, XMP, IPTC and comment segments of JPEG images, and with fresh random
-document IDs. Objects only the removed entries pointed to are not written. The
-text and the pictures stay as uploaded (proposals.anonymity flags what a page
-says). It walks the graph as config.pdf_safety does, with the same bounds.
+Exif, XMP, IPTC and comment segments of JPEG images, digital signatures (the
+signature dictionaries, with the signer's name, contact, place and certificate,
+emptied; signature fields' values, locks and seed values; the catalogue's
+/Perms and /DSS, the validation data), the information dictionary (/I: title,
+author …) of article threads, and with fresh random document IDs (rebuilding
+breaks any signature anyway). Objects only the removed entries pointed to are
+not written. The text and the pictures stay as uploaded (proposals.anonymity
+flags what a page says). It walks the graph as config.pdf_safety does, with the
+same bounds.
 """
 
 import io
@@ -18,8 +23,10 @@ from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
 from config.pdf_safety import name_of, page_numbers, walk
 
-REMOVED_EVERYWHERE = ("/Metadata", "/PieceInfo", "/LastModified")
+REMOVED_EVERYWHERE = ("/Metadata", "/PieceInfo", "/LastModified", "/Perms", "/DSS")
 REMOVED_FROM_ANNOTATIONS = ("/T", "/NM")
+REMOVED_FROM_SIGNATURE_FIELDS = ("/V", "/Lock", "/SV")
+SIGNATURE_TYPES = frozenset({"/Sig", "/DocTimeStamp"})
 # JPEG segments that describe the picture rather than draw it: APP1 (Exif: the
 # camera's owner and serial number, where it was taken; and XMP), APP13 (IPTC:
 # the author) and comments. APP0 (JFIF), APP2 (the colour profile) and APP14
@@ -72,15 +79,42 @@ def _is_markup(item: DictionaryObject) -> bool:
     return "/Rect" in item and subtype not in {"", "/Widget"}
 
 
+def _is_signature(item: DictionaryObject) -> bool:
+    """A signature or document time stamp dictionary (/Type is optional in
+    them; /ByteRange, the signed part of the file, is only there)."""
+    return name_of(item.get("/Type")) in SIGNATURE_TYPES or "/ByteRange" in item
+
+
+def _is_thread(item: DictionaryObject) -> bool:
+    return name_of(item.get("/Type")) == "/Thread"
+
+
 def without_identity(content: bytes) -> bytes:
     """`content` rebuilt without what names its authors or identifies the file
     (see the module's docstring). Raises config.pdf_safety.TooComplex, and
     pypdf's errors on a file it cannot read."""
     reader = PdfReader(io.BytesIO(content))
     root = reader.trailer["/Root"].get_object()
+    # An article thread's /Type is optional: the catalogue's list names them.
+    threads = root.get("/Threads")
+    threads = threads.get_object() if threads is not None else None
+    for reference in threads if isinstance(threads, ArrayObject) else ():
+        thread = reference.get_object()
+        if isinstance(thread, DictionaryObject):
+            thread.pop("/I", None)
     # The entries are removed from the objects the reader holds (it keeps each
     # once read); cloning the catalogue then copies only what is still reached.
     for item, _where in walk(root, pages=page_numbers(reader)):
+        if _is_signature(item):
+            # Emptied before the walk reads its entries: nothing it held is
+            # walked or copied.
+            item.clear()
+            continue
+        if name_of(item.get("/FT")) == "/Sig":
+            for key in REMOVED_FROM_SIGNATURE_FIELDS:
+                item.pop(key, None)
+        if _is_thread(item):
+            item.pop("/I", None)
         for key in REMOVED_EVERYWHERE:
             item.pop(key, None)
         if _is_markup(item):

@@ -3,7 +3,10 @@
 It walks the PDF's object graph from its catalogue (the trailer's /Root), every
 dictionary and stream dictionary once (stream data is never decoded), with a
 bound on the objects visited and on the nesting depth: a PDF past either is
-`TooComplex`, never a crash or a hang.
+`TooComplex`, never a crash or a hang. An object is known by its number and its
+generation; a file whose cross-reference tables list one number under two
+generations (an update that viewers and the check might read differently) is
+`Ambiguous`, refused as changed after it was made.
 
 - `active_content(reader)` lists what a PDF viewer would run or open by itself
   or on a click, each `Finding` with its place (the open action, a page, a link
@@ -13,10 +16,11 @@ bound on the objects visited and on the nesting depth: a PDF past either is
   annotations, fields), an open action other than a plain GoTo, attached files
   (the /EmbeddedFiles name tree, /FileAttachment annotations, a file
   specification with an /EF stream), XFA forms, forms that submit or import
-  data, links to other files (GoToR, GoToE, file: and smb: addresses, network
-  paths) or to a javascript: address, and rich media (Flash, video, sound, 3D).
-  Links to web and email addresses and inside the document stay allowed, as
-  does an empty /AA that some writers leave.
+  data, links to other files or programs (GoToR, GoToE, any address other than
+  http:, https: and mailto:, network paths, a relative address when the
+  catalogue gives a /URI /Base) or to a javascript: address, and rich media
+  (Flash, video, sound, 3D). Links to web and email addresses and inside the
+  document stay allowed, as does an empty /AA that some writers leave.
   `refusal_message(findings)` says what was found and how to export a clean PDF.
 - `walk(root, pages=…)` is also what config.pdf_identity walks to rebuild the
   copy a reviewer of a dual-anonymous call reads.
@@ -29,6 +33,7 @@ and, through config.pdf_identity, the reviewers' copies
 """
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -48,13 +53,35 @@ from pypdf.generic import (
 # 50,000 keeps an upload well inside a worker's 30 s; a proposal exported from a
 # word processor has a few hundred to a few thousand.
 MAX_OBJECTS = 50_000
-# The walk keeps its own stack, so depth costs no recursion; bookmarks and
-# chained actions nest one level per item.
-MAX_DEPTH = 10_000
+# The walk keeps its own stack, but pypdf's copy of the catalogue (what
+# config.pdf_identity writes for a reviewer) recurses once per level, about
+# three Python frames each: under the default limit of 1,000 frames it survives
+# about 330 levels of nested dictionaries (measured with pypdf 7.1), less the
+# frames of the request that calls it. 200 keeps well inside that; the walk
+# goes depth first in the order the copy does, so its depth is the copy's.
+# Chains through /Next, /Prev, /N and /V (bookmarks, chained actions, article
+# beads) cost no level: pypdf copies them in a loop, and the walk counts them
+# the same way (_chained), so a PDF with thousands of bookmarks passes.
+MAX_DEPTH = 200
+CHAIN_KEYS = frozenset({"/Next", "/Prev", "/N", "/V"})
 
 
 class TooComplex(Exception):  # noqa: N818 — the name reads as the verdict
     """More objects or deeper nesting than a PDF of a proposal has."""
+
+    @property
+    def message(self) -> str:
+        return str(TOO_COMPLEX)
+
+
+class Ambiguous(TooComplex):
+    """One object number under two generations: an incremental update that
+    viewers and pypdf may read differently, so the check cannot vouch for what
+    a viewer shows."""
+
+    @property
+    def message(self) -> str:
+        return str(AMBIGUOUS)
 
 
 class Kind:
@@ -97,7 +124,7 @@ SENTENCES = {
         "This PDF contains a form that loads data from another file (%(place)s)."
     ),
     Kind.OTHER_FILE: gettext_lazy(
-        "This PDF contains a link that opens another file (%(place)s)."
+        "This PDF contains a link that opens another file or program (%(place)s)."
     ),
     Kind.RICH_MEDIA: gettext_lazy(
         "This PDF contains embedded multimedia, such as Flash or video (%(place)s)."
@@ -112,7 +139,7 @@ SHORT = {
     Kind.ADDITIONAL_ACTIONS: gettext_lazy("actions that run by themselves"),
     Kind.SUBMIT_FORM: gettext_lazy("a form that sends its contents"),
     Kind.IMPORT_DATA: gettext_lazy("a form that loads data"),
-    Kind.OTHER_FILE: gettext_lazy("a link that opens another file"),
+    Kind.OTHER_FILE: gettext_lazy("a link that opens another file or program"),
     Kind.RICH_MEDIA: gettext_lazy("embedded multimedia"),
 }
 ORDER = tuple(SENTENCES)
@@ -139,14 +166,18 @@ ANNOTATION_KINDS = {
     "/Sound": Kind.RICH_MEDIA,
     "/3D": Kind.RICH_MEDIA,
 }
-# A link (/URI action) may go to a web page or an email address; these open a
-# file or run a script instead.
-URI_KINDS = {
-    "javascript:": Kind.JAVASCRIPT,
-    "file:": Kind.OTHER_FILE,
-    "smb:": Kind.OTHER_FILE,
-    "\\\\": Kind.OTHER_FILE,
-}
+# A link (/URI action) may go to a web page or an email address, read as a
+# browser reads it: without leading control characters and spaces, and
+# without tabs and line breaks anywhere ("java\tscript:" is "javascript:").
+# Any other scheme (javascript:, vbscript:, data:, file:, smb:, ms-msdt:,
+# search-ms: …) and a network path (//host/share, \\host\share) is refused.
+# A link without a scheme goes to a place in the document ("#intro") or is
+# relative; a relative link is allowed only when the catalogue has no
+# /URI /Base to resolve it against.
+ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+LEADING_IGNORED = "".join(chr(code) for code in range(0x21))
+REMOVED_FROM_ADDRESSES = str.maketrans("", "", "\t\r\n")
 
 
 class Place:
@@ -221,16 +252,18 @@ def walk(
     root: DictionaryObject, *, pages: dict[int, int]
 ) -> Iterator[tuple[DictionaryObject, Where]]:
     """Every dictionary reachable from `root` once, with where it sits, depth
-    first. Raises TooComplex past MAX_OBJECTS or MAX_DEPTH."""
-    seen: set[int] = set()
+    first. An object is known by its number and generation (pypdf reads 5 0 R
+    and 5 1 R as two objects). Raises TooComplex past MAX_OBJECTS or
+    MAX_DEPTH."""
+    seen: set[tuple[int, int]] = set()
     visited = 0
     stack: list[tuple[object, Where, int]] = [(root, Where(), 0)]
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, IndirectObject):
-            if item.idnum in seen:
+            if (item.idnum, item.generation) in seen:
                 continue
-            seen.add(item.idnum)
+            seen.add((item.idnum, item.generation))
             if item.idnum in pages:
                 where = Where(Place.PAGE, pages[item.idnum])
             item = item.get_object()
@@ -240,17 +273,52 @@ def walk(
         if visited > MAX_OBJECTS or depth > MAX_DEPTH:
             raise TooComplex
         if isinstance(item, ArrayObject):
-            children = [(value, where) for value in item]
+            children = [(value, where, depth + 1) for value in item]
         else:
             yield item, where
             children = [
-                (value, _entered(where, key)) for key, value in list(item.items())
+                (
+                    value,
+                    _entered(where, key),
+                    depth if _chained(item, key, value) else depth + 1,
+                )
+                for key, value in list(item.items())
             ]
         stack.extend(
-            (value, child_where, depth + 1)
-            for value, child_where in reversed(children)
-            if isinstance(value, (IndirectObject, DictionaryObject, ArrayObject))
+            child
+            for child in reversed(children)
+            if isinstance(child[0], (IndirectObject, DictionaryObject, ArrayObject))
         )
+
+
+def _chained(item: DictionaryObject, key: str, value) -> bool:
+    """`value` is the next of a chain pypdf copies in a loop (see its
+    DictionaryObject._clone): an indirect dictionary under /Next, /Prev, /N or
+    /V whose /Type, when both have one, is the item's."""
+    if key not in CHAIN_KEYS or not isinstance(value, IndirectObject):
+        return False
+    following = value.get_object()
+    if not isinstance(following, DictionaryObject):
+        return False
+    kinds = item.get("/Type"), following.get("/Type")
+    return None in kinds or kinds[0] == kinds[1]
+
+
+def generations_reused(reader: PdfReader) -> bool:
+    """One object number listed under two generations in the cross-reference
+    tables: an update that replaced an object without removing the old one.
+    (pypdf's reader.xref holds the objects in use by generation; those in
+    object streams, reader.xref_objStm, are all generation 0.)"""
+    by_generation = {
+        generation: set(objects) for generation, objects in reader.xref.items()
+    }
+    by_generation.setdefault(0, set()).update(reader.xref_objStm)
+    numbers: set[int] = set()
+    for objects in by_generation.values():
+        if numbers & objects:
+            return True
+        numbers |= objects
+    return False
 
 
 def _entered(where: Where, key: str) -> Where:
@@ -270,7 +338,7 @@ def name_of(value) -> str:
 
 
 def _kinds(
-    item: DictionaryObject, where: Where, *, catalogue: bool
+    item: DictionaryObject, where: Where, *, catalogue: bool, base: bool
 ) -> list[tuple[str, Where]]:
     """What `item` itself carries, each with its place."""
     found = []
@@ -280,7 +348,7 @@ def _kinds(
     if action in ACTION_KINDS:
         found.append((ACTION_KINDS[action], where))
     if action == "/URI":
-        found += [(kind, where) for kind in _uri_kinds(item.get("/URI"))]
+        found += [(kind, where) for kind in _uri_kinds(item.get("/URI"), base=base)]
     subtype = name_of(item.get("/Subtype"))
     if subtype in ANNOTATION_KINDS and "/Rect" in item:
         found.append((ANNOTATION_KINDS[subtype], where))
@@ -311,11 +379,31 @@ def _has_entries(value) -> bool:
     return not isinstance(value, DictionaryObject) or len(value) > 0
 
 
-def _uri_kinds(uri) -> list[str]:
+def _uri_kinds(uri, *, base: bool) -> list[str]:
+    """What a link's address opens, as ALLOWED_SCHEMES says; `base` when the
+    catalogue gives a /URI /Base that relative addresses resolve against."""
     if is_null_or_none(uri):
         return []
-    address = str(uri.get_object()).strip().lower()
-    return [kind for prefix, kind in URI_KINDS.items() if address.startswith(prefix)]
+    uri = uri.get_object()
+    address = uri.decode("latin-1") if isinstance(uri, bytes) else str(uri)
+    address = address.lstrip(LEADING_IGNORED).translate(REMOVED_FROM_ADDRESSES)
+    scheme = SCHEME.match(address.lower())
+    if scheme is not None:
+        allowed = scheme.group(1) in ALLOWED_SCHEMES
+        is_script = scheme.group(1) == "javascript"
+    else:
+        network = address.startswith(("//", "\\\\", "/\\", "\\/"))
+        allowed = not network and (address[:1] in {"", "#"} or not base)
+        is_script = False
+    if allowed:
+        return []
+    return [Kind.JAVASCRIPT if is_script else Kind.OTHER_FILE]
+
+
+def _has_base(root: DictionaryObject) -> bool:
+    uri = root.get("/URI")
+    uri = uri.get_object() if uri is not None else None
+    return isinstance(uri, DictionaryObject) and not is_null_or_none(uri.get("/Base"))
 
 
 def _runs_on_opening(open_action) -> bool:
@@ -334,12 +422,15 @@ def _runs_on_opening(open_action) -> bool:
 
 def active_content(reader: PdfReader) -> list[Finding]:
     """What would run or open by itself or on a click, each kind once at the
-    first place found, in the order of SENTENCES. Raises TooComplex, and any
-    of pypdf's errors on a damaged file."""
+    first place found, in the order of SENTENCES. Raises TooComplex (Ambiguous
+    when generations_reused), and any of pypdf's errors on a damaged file."""
+    if generations_reused(reader):
+        raise Ambiguous
     root = reader.trailer["/Root"].get_object()
+    base = _has_base(root)
     first: dict[str, Finding] = {}
     for item, where in walk(root, pages=page_numbers(reader)):
-        for kind, place in _kinds(item, where, catalogue=item is root):
+        for kind, place in _kinds(item, where, catalogue=item is root, base=base):
             first.setdefault(kind, Finding(kind, place))
     return [first[kind] for kind in ORDER if kind in first]
 
@@ -351,8 +442,14 @@ def active_content_in(content: bytes) -> list[Finding]:
 
 
 TOO_COMPLEX = gettext_lazy(
-    "This PDF is built of more parts than the portal can check. Print it to PDF "
-    "or export it again from your word processor, and upload that file."
+    "This PDF is too complex for the portal to check: it is built of too many "
+    "parts, or of parts nested too deeply. Print it to PDF or export it again "
+    "from your word processor, and upload that file."
+)
+AMBIGUOUS = gettext_lazy(
+    "This PDF was changed after it was made in a way the portal cannot check. "
+    "Export it again as PDF from your word processor (or print it to PDF), and "
+    "upload that file."
 )
 
 

@@ -143,10 +143,10 @@ def _open(content: bytes) -> tuple[PdfReader, int]:
 def _refuse_active_content(reader: PdfReader) -> None:
     try:
         findings = pdf_safety.active_content(reader)
+    except pdf_safety.Ambiguous as error:
+        raise DocumentRefused(error.message, code="ambiguous") from error
     except pdf_safety.TooComplex as error:
-        raise DocumentRefused(
-            str(pdf_safety.TOO_COMPLEX), code="too_complex"
-        ) from error
+        raise DocumentRefused(error.message, code="too_complex") from error
     except Exception as error:  # pypdf raises many kinds on a damaged file
         raise _unreadable() from error
     if findings:

@@ -12,9 +12,17 @@ the call is dual-anonymous.
   the document IDs);
 - every file is named by the proposal's reference and the call's name for the
   document, never by the uploaded file's name (config.filenames.download_name).
+
+A document whose anonymous copy cannot be built (a file stored before uploads
+were checked, one pypdf cannot rebuild) is answered with a page saying so and
+asking the reviewer to write to the administrators, status 500, the error
+logged with the document's id; never with the file as uploaded.
 """
 
+import logging
+
 from django.http import Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 
 from config.filenames import download_name
@@ -25,6 +33,8 @@ from reviews import selectors
 from reviews.selectors import ReviewerDocument, ReviewerView
 
 PDF = "application/pdf"
+
+logger = logging.getLogger(__name__)
 
 
 def _private(response: HttpResponse, *, filename: str) -> HttpResponse:
@@ -66,13 +76,33 @@ def document_response(
 ) -> HttpResponse:
     filename = document_name(reference, document)
     if anonymous:
-        response = HttpResponse(without_metadata(document.file), content_type=PDF)
+        try:
+            content = without_metadata(document.file)
+        except Exception:  # pypdf raises many kinds; RecursionError, TooComplex …
+            logger.exception(
+                "The anonymous copy of document %s could not be built.", document.pk
+            )
+            return _unavailable(document, reference=reference)
+        response = HttpResponse(content, content_type=PDF)
     else:
         # The file as uploaded: through nginx when it serves private files.
         response = private_file_response(
             document.file, filename=filename, content_type=PDF
         )
     return _private(response, filename=filename)
+
+
+def _unavailable(document: ReviewerDocument, *, reference: str) -> HttpResponse:
+    """The page answered instead of a document without its anonymous copy."""
+    response = HttpResponse(
+        render_to_string(
+            "admin/reviews/reviewing/document_unavailable.html",
+            {"name": document.display_name, "reference": reference},
+        ),
+        status=500,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def assignment_document_response(

@@ -8,10 +8,12 @@ pypdf and PDF viewers open.
 
 pypdf has no public call to add an indirect object or to set the trailer's
 /ID; the builders use `PdfWriter._add_object` and `PdfWriter._ID` (pypdf is
-pinned).
+pinned). pypdf writes no incremental update either: `incremental_update` appends
+one by hand.
 """
 
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +48,11 @@ EXIF_ARTIST = "Ottoline Quarrington"
 EXIF_SERIAL = "QV-CAMERA-7741"
 JPEG_COMMENT = "Zephyrine lab photo"
 CATALOGUE_XMP_CREATOR = "Xylander-Okonkwo, B."
+SIGNER = "Ignatius Threlkeld-Mbeki"
+SIGNER_EMAIL = "i.threlkeld@selenology-lab.example.edu"
+SIGNER_PLACE = "Threlkeld Moonbase Annex"
+CERTIFICATE = b"THRELKELD-CERTIFICATE-SERIAL-0042"
+THREAD_AUTHOR = "Philippa Marchbanks-Oyelaran"
 TEXT = "Radon exhalation at the lunar south pole"
 ARTIST_TAG = 0x013B
 SERIAL_TAG = 0xA431  # BodySerialNumber
@@ -270,6 +277,84 @@ def allowed_links() -> bytes:
     return _bytes(writer)
 
 
+def link_to(address: str, *, base: str | None = None) -> bytes:
+    """A link on page 1 to `address`; with `base`, the catalogue's /URI /Base
+    that relative addresses resolve against."""
+    writer = _document()
+    _annotation(writer, Subtype=_name("/Link"), A=_uri(address))
+    if base is not None:
+        writer.root_object[_name("/URI")] = _dict(Base=TextStringObject(base))
+    return _bytes(writer)
+
+
+def incremental_update(content: bytes, objects: dict[tuple[int, int], bytes]):
+    """`content` with an update appended, as an editor saving in place writes
+    one: the objects (number, generation → body), a cross-reference section for
+    them and a trailer pointing back to the previous one."""
+    previous = int(re.findall(rb"startxref\s+(\d+)", content)[-1])
+    trailer = re.findall(rb"trailer\s*<<(.*?)>>\s*startxref", content, re.S)[-1]
+    size = int(re.search(rb"/Size (\d+)", trailer).group(1))
+    root = re.search(rb"/Root (\d+ \d+ R)", trailer).group(1)
+    update = [content if content.endswith(b"\n") else content + b"\n"]
+    offsets = {}
+    for (number, generation), body in objects.items():
+        offsets[number, generation] = sum(map(len, update))
+        update.append(b"%d %d obj\n%s\nendobj\n" % (number, generation, body))
+    start = sum(map(len, update))
+    update.append(b"xref\n")
+    for (number, generation), offset in offsets.items():
+        update.append(b"%d 1\n%010d %05d n \n" % (number, offset, generation))
+    update.append(
+        b"trailer\n<< /Size %d /Root %s /Prev %d >>\nstartxref\n%d\n%%%%EOF\n"
+        % (size, root, previous, start)
+    )
+    return b"".join(update)
+
+
+def reused_generation() -> bytes:
+    """A catalogue naming a plain go-to action as 5 0 R and, as its open action,
+    5 1 R: JavaScript added under the same number by an incremental update
+    (viewers read the latest entry)."""
+    writer = _document()
+    decoy = writer._add_object(
+        _dict(
+            S=_name("/GoTo"),
+            D=ArrayObject([writer.pages[0].indirect_reference, _name("/Fit")]),
+        )
+    )
+    writer.root_object[_name("/Decoy")] = decoy
+    writer.root_object[_name("/OpenAction")] = decoy
+    content = _bytes(writer)
+    # Same length, so every offset stays right.
+    content = content.replace(
+        b"/OpenAction %d 0 R" % decoy.idnum, b"/OpenAction %d 1 R" % decoy.idnum
+    )
+    return incremental_update(
+        content,
+        {(decoy.idnum, 1): b"<< /S /JavaScript /JS (app.alert('Hello');) >>"},
+    )
+
+
+def nested_chain(levels: int) -> bytes:
+    """A chain of `levels` dictionaries, each an object of its own holding the
+    next, from the catalogue: each level is one more recursion in pypdf's copy."""
+    writer = _document()
+    below = writer._add_object(DictionaryObject())
+    for _ in range(levels - 1):
+        below = writer._add_object(_dict(Down=below))
+    writer.root_object[_name("/Chain")] = below
+    return _bytes(writer)
+
+
+def bookmarks(count: int) -> bytes:
+    """`count` bookmarks on ten pages, one after another (/Next): a long
+    report's table of contents."""
+    writer = _document(pages=10)
+    for number in range(count):
+        writer.add_outline_item(title=f"Section {number}", page_number=number % 10)
+    return _bytes(writer)
+
+
 @dataclass(frozen=True)
 class Active:
     build: Callable[[], bytes]
@@ -336,7 +421,8 @@ ACTIVE = {
     "file-link": Active(
         file_link,
         "other_file",
-        "This PDF contains a link that opens another file (in a link or comment on "
+        "This PDF contains a link that opens another file or program (in a link or "
+        "comment on "
         "page 1).",
     ),
     "uri-open-action": Active(
@@ -348,7 +434,8 @@ ACTIVE = {
     "remote-go-to": Active(
         remote_go_to,
         "other_file",
-        "This PDF contains a link that opens another file (in a link or comment on "
+        "This PDF contains a link that opens another file or program (in a link or "
+        "comment on "
         "page 1).",
     ),
 }
@@ -393,6 +480,10 @@ def action_cycle() -> bytes:
 # The code of the refusal, or None for a PDF accepted.
 MALFORMED = {
     "deep-nesting": (deep_nesting, "corrupt"),
+    # Deeper than config.pdf_safety.MAX_DEPTH: pypdf's copy for a reviewer
+    # would fail on it (at about 330 levels).
+    "deep-chain": (lambda: nested_chain(900), "too_complex"),
+    "reused-generation": (reused_generation, "ambiguous"),
     "missing-objects": (missing_objects, None),
     "truncated": (truncated, "corrupt"),
     "action-cycle": (action_cycle, "javascript"),
@@ -532,6 +623,61 @@ def document_ids() -> bytes:
     return _bytes(writer)
 
 
+def signature_and_thread() -> bytes:
+    """A signed PDF: a signature field whose value names the signer, where and
+    how to reach them, and holds their certificate, with a lock and seed value;
+    the catalogue's permissions pointing at the signature, and validation data
+    (/DSS) with the certificate; and an article thread whose information names
+    its author."""
+    writer = _document()
+    signature = writer._add_object(
+        _dict(
+            Type=_name("/Sig"),
+            Filter=_name("/Adobe.PPKLite"),
+            SubFilter=_name("/adbe.pkcs7.detached"),
+            Name=TextStringObject(SIGNER),
+            ContactInfo=TextStringObject(SIGNER_EMAIL),
+            Location=TextStringObject(SIGNER_PLACE),
+            Contents=ByteStringObject(CERTIFICATE),
+            ByteRange=ArrayObject([NumberObject(0)] * 4),
+        )
+    )
+    timestamp = writer._add_object(
+        _dict(
+            Type=_name("/DocTimeStamp"),
+            Contents=ByteStringObject(CERTIFICATE + b"-TS"),
+        )
+    )
+    field = _annotation(
+        writer,
+        Subtype=_name("/Widget"),
+        FT=_name("/Sig"),
+        T=TextStringObject("Signature1"),
+        V=signature,
+        Lock=_dict(Action=_name("/All"), Signer=TextStringObject(SIGNER)),
+        SV=_dict(Subject=ArrayObject([ByteStringObject(CERTIFICATE)])),
+    )
+    writer.root_object[_name("/AcroForm")] = _dict(
+        Fields=ArrayObject([field.indirect_reference]), SigFlags=NumberObject(3)
+    )
+    writer.root_object[_name("/Perms")] = _dict(DocMDP=signature, TS=timestamp)
+    certificate = _stream(writer, CERTIFICATE)
+    writer.root_object[_name("/DSS")] = _dict(Certs=ArrayObject([certificate]))
+    writer.root_object[_name("/Threads")] = ArrayObject(
+        [
+            writer._add_object(
+                _dict(
+                    I=_dict(
+                        Author=TextStringObject(THREAD_AUTHOR),
+                        Title=TextStringObject("Results"),
+                    )
+                )
+            )
+        ]
+    )
+    return _bytes(writer)
+
+
 @dataclass(frozen=True)
 class Identifying:
     build: Callable[[], bytes]
@@ -549,5 +695,9 @@ IDENTIFYING = {
     "piece-info": Identifying(piece_info, (PIECE_AUTHOR, PIECE_PRIVATE)),
     "document-ids": Identifying(
         document_ids, (DOCUMENT_ID, INSTANCE_ID, INFO_AUTHOR, CATALOGUE_XMP_CREATOR)
+    ),
+    "signature-and-thread": Identifying(
+        signature_and_thread,
+        (SIGNER, SIGNER_EMAIL, SIGNER_PLACE, CERTIFICATE, THREAD_AUTHOR),
     ),
 }

@@ -236,6 +236,145 @@ def test_without_identity_keeps_links_and_the_go_to_open_action():
     assert cleaned.trailer["/Root"]["/OpenAction"]["/S"] == "/GoTo"
 
 
+def test_an_object_number_under_two_generations_is_refused_as_changed():
+    content = hostile_pdfs.reused_generation()
+
+    with pytest.raises(DocumentRefused) as refusal:
+        check_upload(file=io.BytesIO(content), name="x.pdf", required_document=LIMITS)
+
+    assert (refusal.value.code, refusal.value.message) == (
+        "ambiguous",
+        "This PDF was changed after it was made in a way the portal cannot check. "
+        "Export it again as PDF from your word processor (or print it to PDF), and "
+        "upload that file.",
+    )
+
+
+def test_walk_tells_objects_apart_by_generation(monkeypatch):
+    """Without the refusal above, the JavaScript under 5 1 R is still found
+    next to the go-to action under 5 0 R."""
+    monkeypatch.setattr(pdf_safety, "generations_reused", lambda reader: False)
+
+    findings = pdf_safety.active_content_in(hostile_pdfs.reused_generation())
+
+    assert [(f.kind, f.where.place) for f in findings] == [
+        ("javascript", "open_action")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "base", "kind"),
+    [
+        ("vbscript:msgbox(1)", None, "other_file"),
+        ("data:text/html,<script>alert(1)</script>", None, "other_file"),
+        ("ms-msdt:/id PCWDiagnostic /skip force", None, "other_file"),
+        ("search-ms:query=x&crumb=location:\\\\host\\share", None, "other_file"),
+        ("FILE:///etc/passwd", None, "other_file"),
+        ("//host/share/x.exe", None, "other_file"),
+        ("\\\\host\\share\\x.exe", None, "other_file"),
+        ("java\tscript:alert(1)", None, "javascript"),
+        ("\x01\x1f javascript:alert(1)", None, "javascript"),
+        ("jav\r\nascript:alert(1)", None, "javascript"),
+        ("setup.exe", "file:///C:/Windows/", "other_file"),
+    ],
+)
+def test_active_content_refuses_a_link_outside_web_and_mail(address, base, kind):
+    content = hostile_pdfs.link_to(address, base=base)
+
+    findings = pdf_safety.active_content_in(content)
+
+    assert [(f.kind, str(f.where)) for f in findings] == [
+        (kind, "in a link or comment on page 1")
+    ]
+
+
+def test_other_file_refusal_names_files_and_programs():
+    with pytest.raises(DocumentRefused) as refusal:
+        check_upload(
+            file=io.BytesIO(hostile_pdfs.link_to("ms-msdt:/id PCWDiagnostic")),
+            name="x.pdf",
+            required_document=LIMITS,
+        )
+
+    assert refusal.value.message.startswith(
+        "This PDF contains a link that opens another file or program (in a link "
+        "or comment on page 1)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "base"),
+    [
+        ("HTTPS://example.org/results", None),
+        (" http://example.org/", None),
+        ("mailto:office@example.org", None),
+        ("#section-2", "https://example.org/"),
+        ("annex/results.html", None),
+        ("", None),
+    ],
+)
+def test_active_content_allows_web_mail_in_document_and_unbased_links(address, base):
+    assert pdf_safety.active_content_in(hostile_pdfs.link_to(address, base=base)) == []
+
+
+def test_without_identity_empties_signatures_and_keeps_the_field():
+    cleaned = PdfReader(
+        io.BytesIO(pdf_identity.without_identity(BUILT["signature-and-thread"]))
+    )
+
+    field = cleaned.trailer["/Root"]["/AcroForm"]["/Fields"][0].get_object()
+    assert (field["/FT"], field["/T"]) == ("/Sig", "Signature1")
+    assert {"/V", "/Lock", "/SV"} & set(field) == set()
+    assert {"/Perms", "/DSS"} & set(cleaned.trailer["/Root"]) == set()
+    assert "/I" not in cleaned.trailer["/Root"]["/Threads"][0].get_object()
+
+
+def test_a_pdf_with_two_thousand_bookmarks_passes_and_is_rebuilt():
+    """Bookmarks follow one another (/Next): the depth bound does not count
+    them, nor does pypdf's copy recurse along them."""
+    content = hostile_pdfs.bookmarks(2000)
+
+    checked = check_upload(
+        file=io.BytesIO(content), name="x.pdf", required_document=LIMITS
+    )
+    cleaned = PdfReader(io.BytesIO(pdf_identity.without_identity(content)))
+
+    assert (checked.page_count, len(cleaned.outline)) == (10, 2000)
+
+
+@pytest.mark.django_db
+def test_the_deepest_pdf_accepted_is_rebuilt_within_a_request(client):
+    """MAX_DEPTH is inside what pypdf's copy survives under the default
+    recursion limit, with the frames of a request to the reviewers' site."""
+    content = hostile_pdfs.nested_chain(pdf_safety.MAX_DEPTH - 2)
+    check_upload(file=io.BytesIO(content), name="x.pdf", required_document=LIMITS)
+
+    cleaned = reviewer_download(client, dual_anonymous=True, content=content)
+
+    assert len(PdfReader(io.BytesIO(cleaned)).pages) == 1
+
+
+@pytest.mark.django_db
+def test_a_stored_pdf_that_cannot_be_rebuilt_is_never_sent_as_uploaded(client, caplog):
+    """A document stored before uploads were checked, deeper than the copy
+    survives: a page saying so, logged with the document's id."""
+    content = hostile_pdfs.nested_chain(900)
+
+    with caplog.at_level("ERROR", logger="reviews.admin.reviewer_files"):
+        page = reviewer_download(
+            client, dual_anonymous=True, content=content, status=500
+        )
+
+    document = ProposalDocument.objects.get()
+    assert b"%PDF" not in page
+    assert "write to the portal's administrators" in page.decode()
+    assert [
+        record.getMessage()
+        for record in caplog.records
+        if record.name == "reviews.admin.reviewer_files"
+    ] == [f"The anonymous copy of document {document.pk} could not be built."]
+
+
 # --- through the researcher's editor --------------------------------------------------
 
 
@@ -280,8 +419,11 @@ def test_upload_of_an_identifying_pdf_is_kept_as_uploaded(client, draft, name):
 # --- the reviewer's copy ------------------------------------------------------------
 
 
-def reviewer_download(client, *, dual_anonymous: bool, content: bytes):
-    """The document as the assigned reviewer downloads it on /review/."""
+def reviewer_download(
+    client, *, dual_anonymous: bool, content: bytes, status: int = 200
+):
+    """The document as the assigned reviewer downloads it on /review/, the
+    answer's status `status`."""
     identity = build.Identity()
     proposal = ProposalFactory(
         opportunity=build.call(dual_anonymous=dual_anonymous, criteria=1),
@@ -304,7 +446,7 @@ def reviewer_download(client, *, dual_anonymous: bool, content: bytes):
             args=[assignment.pk, document_pk],
         )
     )
-    assert response.status_code == 200
+    assert response.status_code == status
     if response.streaming:
         return b"".join(response.streaming_content)
     return response.content
