@@ -375,7 +375,10 @@ class Carrier(models.Model):
 
 class EvaluationCriterion(models.Model):
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="criteria"
+        Opportunity,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("opportunity"),
     )
     name = models.CharField(_("criterion"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -398,7 +401,10 @@ class EvaluationCriterion(models.Model):
 
 class RequiredDocument(models.Model):
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="required_documents"
+        Opportunity,
+        on_delete=models.CASCADE,
+        related_name="required_documents",
+        verbose_name=_("opportunity"),
     )
     name = models.CharField(_("document"), max_length=120)
     description = models.TextField(_("description"), blank=True)
@@ -441,7 +447,10 @@ class Statement(models.Model):
     e.g. funding their own payload, sharing data, export control."""
 
     opportunity = models.ForeignKey(
-        Opportunity, on_delete=models.CASCADE, related_name="statements"
+        Opportunity,
+        on_delete=models.CASCADE,
+        related_name="statements",
+        verbose_name=_("opportunity"),
     )
     text = models.TextField(_("statement"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)

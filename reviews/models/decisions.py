@@ -37,6 +37,7 @@ class DecisionLetterTemplate(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        verbose_name=_("updated by"),
         related_name="+",
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
