@@ -193,11 +193,16 @@ def measure_baselines(measure: Measure, bare: dict) -> list[dict]:
     ]
 
 
-def measure_portal(measure: Measure, prepared: dict, *, staff: bool) -> list[dict]:
-    """The portal's staff pages, or the others."""
+def measure_portal(
+    measure: Measure, prepared: dict, *, staff: bool, only: list[str] | None = None
+) -> list[dict]:
+    """The portal's staff pages, or the others (those whose label holds one of
+    `only`'s words, when it is given)."""
     rows = []
     for page in prepared["pages"]:
         if (page["group"] == "staff") != staff:
+            continue
+        if only and not any(word in page["label"] for word in only):
             continue
         row = {
             "page": page["label"],
@@ -283,9 +288,9 @@ def serve_and_load(prepared: dict, bare: dict, options) -> dict:
         # The baselines before, between and after the portal's pages: the
         # machine's other work comes and goes within a run.
         rounds = [measure_baselines(on_bare, bare)]
-        portal = measure_portal(on_portal, prepared, staff=False)
+        portal = measure_portal(on_portal, prepared, staff=False, only=options.only)
         rounds.append(measure_baselines(on_bare, bare))
-        portal += measure_portal(on_portal, prepared, staff=True)
+        portal += measure_portal(on_portal, prepared, staff=True, only=options.only)
         rounds.append(measure_baselines(on_bare, bare))
         measures["memory"] = load.worker_peak_memory_mb(portal_server.process.pid)
         measures["bare_memory"] = load.worker_peak_memory_mb(bare_server.process.pid)
@@ -414,7 +419,20 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="leave out the email and manifest benches",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="WORD",
+        help=(
+            "measure only the pages whose label holds one of these words (with "
+            "the baselines; no demo counts, no extras), written to "
+            "bench/results/only.{json,md} so the full run's results stay"
+        ),
+    )
+    options = parser.parse_args(argv)
+    if options.only:
+        options.skip_extras = True
+    return options
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -439,7 +457,7 @@ def main(argv: list[str] | None = None) -> dict:
         raise SystemExit(prepared["error"])
     mark = phase("data_and_query_counts", mark)
     _log("query counts on the demo data")
-    demo = _module("bench.scale", "demo")
+    demo = {} if options.only else _module("bench.scale", "demo")
     mark = phase("demo_query_counts", mark)
     _log("bare baseline project")
     bare_env = _bare_env()
@@ -503,9 +521,10 @@ def main(argv: list[str] | None = None) -> dict:
         "finished_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "bench.json").write_text(json.dumps(report, indent=2) + "\n")
+    name = "only" if options.only else "bench"
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
     table = markdown(report)
-    (RESULTS / "bench.md").write_text(table)
+    (RESULTS / f"{name}.md").write_text(table)
     print(table, file=sys.stderr)
     return report
 
