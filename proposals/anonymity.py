@@ -41,6 +41,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
@@ -229,9 +230,12 @@ def _is_wordlike(char: str) -> bool:
     return char.isalnum() and not _is_cjk(char)
 
 
+@lru_cache(maxsize=4096)
 def _pattern(text: str) -> re.Pattern | None:
     """A case-insensitive pattern for `text`: any whitespace between words, none
-    or any between Chinese characters, whole words at Latin ends."""
+    or any between Chinese characters, whole words at Latin ends. Kept per
+    process: the same names and phrases are looked for on every page that
+    shows a dual-anonymous proposal's checklist."""
     words = text.split()
     if not words:
         return None
@@ -255,6 +259,7 @@ def _pattern(text: str) -> re.Pattern | None:
     return re.compile(body, re.IGNORECASE)
 
 
+@lru_cache(maxsize=1024)
 def _orcid_pattern(orcid: str) -> re.Pattern | None:
     digits = re.sub(r"[^0-9Xx]", "", orcid)
     if len(digits) != 16:  # noqa: PLR2004 (an ORCID iD has 16 characters)

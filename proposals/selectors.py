@@ -9,6 +9,7 @@ import hashlib
 
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
+from modeltranslation.utils import get_translation_fields
 
 from proposals.enums import ProposalStage, ProposalStatus
 from proposals.models import (
@@ -64,32 +65,54 @@ def proposals_for_user(*, user) -> QuerySet[Proposal]:
     )
 
 
-# The call's and its mission's long texts, in every language: the dashboard shows
-# a call's title and deadlines, never these.
-_DASHBOARD_DEFERRED = (
-    *(
-        f"opportunity__{name}{suffix}"
-        for name in ("summary", "description", "eligibility", "outcome")
-        for suffix in ("", "_en", "_zh_hans")
-    ),
-    *(
-        f"opportunity__mission__objectives{suffix}"
-        for suffix in ("", "_en", "_zh_hans")
-    ),
+# What a dashboard row shows and what its permission predicates read (who leads
+# it, its stage's deadline, whether its call is open): a dozen columns instead of
+# a hundred. Django's cost of compiling a query and building its rows grows with
+# the columns; the dashboard is the page researchers open most.
+_DASHBOARD_COLUMNS = (
+    "title",
+    "reference",
+    "status",
+    "stage",
+    "updated_at",
+    "principal_investigator_id",
+    "opportunity__slug",
+    *(f"opportunity__{name}" for name in get_translation_fields("title")),
+    "opportunity__title",
+    "opportunity__status",
+    "opportunity__opens_at",
+    "opportunity__loi_deadline",
+    "opportunity__proposal_deadline",
 )
+# A team place as role_of and the permission predicates read it.
+_DASHBOARD_TEAM_COLUMNS = ("proposal_id", "user_id", "role", "confirmed_at")
 
 
 def proposals_for_dashboard(*, user) -> list[Proposal]:
-    """proposals_for_user's rows, read narrower for the dashboard: without the
-    call's and mission's long texts, and with the carrier's call taken from the
-    proposal's own (a carrier belongs to the call it is chosen in) instead of a
-    second join of the call and its mission. About half the columns: Django's
-    cost of compiling and loading a row grows with them."""
-    queryset = _narrow(proposals_for_user(user=user)).defer(*_DASHBOARD_DEFERRED)
-    proposals = list(queryset)
-    for proposal in proposals:
-        _share_call(proposal)
-    return proposals
+    """proposals_for_user's rows, most recently changed first, with only what
+    the dashboard shows: each proposal with its call's title, deadlines and
+    status, and its team places (as the permission predicates read them). Each
+    draft's completion figure comes from proposals.progress, which reads a
+    draft whole (`with_relations`) only when its kept figure is stale."""
+    if not (user and user.is_authenticated and user.is_active):
+        return []
+    team = TeamMember.objects.only(*_DASHBOARD_TEAM_COLUMNS).order_by("pk")
+    return list(
+        Proposal.objects.filter(pk__in=_ids_for_user(user))
+        .select_related("opportunity")
+        .only(*_DASHBOARD_COLUMNS)
+        .prefetch_related(Prefetch("team_members", queryset=team))
+        .order_by("-updated_at", "pk")
+    )
+
+
+def drafts_for_checklist(ids) -> list[Proposal]:
+    """Drafts read whole, with everything their checklist reads
+    (proposals.progress computes their completion figures from them)."""
+    drafts = list(_narrow(with_relations(Proposal.objects.filter(pk__in=ids))))
+    for draft in drafts:
+        _share_call(draft)
+    return drafts
 
 
 def _narrow(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -210,6 +233,27 @@ def pending_invitations_for_user(*, user) -> QuerySet[TeamMember]:
         confirmed_at__isnull=True,
         proposal__status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED],
     ).select_related("proposal__opportunity", "proposal__principal_investigator")
+
+
+def invitations_for_dashboard(*, user) -> list[TeamMember]:
+    """pending_invitations_for_user with only what the dashboard shows: the
+    place's role and institution, the proposal's title, its call's title and
+    its principal investigator's name."""
+    return list(
+        pending_invitations_for_user(user=user)
+        .only(
+            "role",
+            "institution",
+            "proposal__title",
+            "proposal__principal_investigator__full_name",
+            "proposal__principal_investigator__email",
+            *(
+                f"proposal__opportunity__{name}"
+                for name in ("title", *get_translation_fields("title"))
+            ),
+        )
+        .order_by("pk")
+    )
 
 
 def team_member_for_token(*, token: str) -> TeamMember | None:

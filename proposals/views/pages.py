@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from catalogue import selectors as catalogue_selectors
 from catalogue.models import Opportunity
+from catalogue.templatetags.catalogue_tags import beijing, iso_utc
 from config.filenames import download_name
 from config.private_files import private_file_response
 from proposals import selectors, services
 from proposals.checklist import current_documents
-from proposals.enums import ProposalStatus
 from proposals.pdf import render_version_pdf
 from proposals.permissions import (
     can_edit_proposal,
@@ -29,7 +29,9 @@ from proposals.permissions import (
     is_principal_investigator,
     team_membership,
 )
+from proposals.progress import progress_of_drafts
 from proposals.snapshot import for_reader
+from proposals.templatetags.proposal_marks import proposal_status, time_left
 from proposals.views.context import checklist_context
 
 PDF = "application/pdf"
@@ -58,25 +60,44 @@ def _attachment(response: HttpResponse) -> HttpResponse:
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    rows = [
-        {
-            "proposal": proposal,
-            "role": role_of(request.user, proposal),
-            "progress": checklist_context(proposal)["progress"]
-            if proposal.status == ProposalStatus.DRAFT
-            else None,
-            "can_edit": can_edit_proposal(request.user, proposal),
-        }
-        for proposal in selectors.proposals_for_dashboard(user=request.user)
-    ]
+    proposals = selectors.proposals_for_dashboard(user=request.user)
+    figures = progress_of_drafts(proposals, reader=selectors.drafts_for_checklist)
     return render(
         request,
         "proposals/dashboard.html",
         {
-            "rows": rows,
-            "invitations": selectors.pending_invitations_for_user(user=request.user),
+            "rows": [
+                _dashboard_row(request.user, proposal, figures.get(proposal.pk))
+                for proposal in proposals
+            ],
+            "invitations": selectors.invitations_for_dashboard(user=request.user),
         },
     )
+
+
+def _dashboard_row(user, proposal, progress: int | None) -> dict:
+    """What one row of the dashboard shows, as text ready for the template:
+    a dict, which the template language reads at its first try."""
+    deadline = proposal.deadline
+    opportunity = proposal.opportunity
+    return {
+        "proposal": proposal,
+        "url": proposal.get_absolute_url(),
+        "title": proposal.title or _("Untitled proposal"),
+        "reference": proposal.reference,
+        "role": role_of(user, proposal),
+        "call_url": opportunity.get_absolute_url(),
+        "call_title": opportunity.title,
+        "status": proposal_status(proposal),
+        "progress": progress,
+        "deadline": beijing(deadline),
+        # The time left only while the proposal can still be changed.
+        "time_left": time_left(deadline)
+        if deadline and can_edit_proposal(user, proposal)
+        else "",
+        "updated_iso": iso_utc(proposal.updated_at),
+        "updated": beijing(proposal.updated_at),
+    }
 
 
 @login_required
