@@ -110,6 +110,34 @@ def document_slots(proposal: Proposal, *, errors=None, bound=None) -> list:
     ]
 
 
+def section_card_context(
+    proposal: Proposal,
+    *,
+    user,
+    section: str,
+    form: SectionForm | None = None,
+    saved: str = "",
+) -> dict:
+    """What an htmx answer about one section renders: that section's card (with
+    `form`, the posted one, when it was refused) and the checklist out of band,
+    without building the editor's other cards and forms. `editor_context` gives
+    the same keys for the whole page."""
+    form = form or SectionForm(proposal=proposal, section=section)
+    context = {
+        "proposal": proposal,
+        "opportunity": proposal.opportunity,
+        "cards": [Card(section=section, template=SECTION_TEMPLATE, form=form)],
+        "saved_section": saved,
+        "saved_at": timezone.now() if saved else None,
+        "can_edit": True,
+        "is_pi": is_principal_investigator(user, proposal),
+        **checklist_context(proposal),
+    }
+    if section == Section.RESOURCES:
+        context.update(resources_context(proposal))
+    return context
+
+
 def editor_context(
     proposal: Proposal,
     *,

@@ -59,6 +59,7 @@ from proposals.views.context import (
     ResourceAlert,
     editor_context,
     resources_context,
+    section_card_context,
 )
 
 EDITOR_TEMPLATE = "proposals/edit.html"
@@ -92,7 +93,11 @@ def _saved(
         fresh = selectors.proposal_for_user(
             user=request.user, pk=proposal.pk, sections=True
         )
-    context = editor_context(fresh, user=request.user, saved=section)
+    context = (
+        section_card_context(fresh, user=request.user, section=section, saved=section)
+        if section in SECTION_FIELDS
+        else editor_context(fresh, user=request.user, saved=section)
+    )
     return _respond(request, section=section, partial=partial, context=context)
 
 
@@ -247,7 +252,11 @@ def save_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                 fresh=saved,
             )
     proposal = selectors.proposal_for_user(user=request.user, pk=pk, sections=True)
-    context = editor_context(proposal, user=request.user, bound={section: form})
+    context = (
+        section_card_context(proposal, user=request.user, section=section, form=form)
+        if request.htmx
+        else editor_context(proposal, user=request.user, bound={section: form})
+    )
     if section == Section.RESOURCES:
         context.update(live_resource_check(proposal, form))
     context["conflict"] = conflict
@@ -264,7 +273,7 @@ def _kept_theirs(request, proposal, *, section: str) -> HttpResponse:
             % {"section": Section(section).label},
         )
         return redirect(_section_url(proposal, section))
-    context = editor_context(proposal, user=request.user)
+    context = section_card_context(proposal, user=request.user, section=section)
     context["kept_theirs"] = True
     return _respond(request, section=section, partial=SECTION_TEMPLATE, context=context)
 
