@@ -7,6 +7,8 @@ costs what was typed in another. Every form has a prefix: the editor page holds
 them all at once.
 """
 
+import copy
+import functools
 from decimal import Decimal
 
 from django import forms
@@ -107,6 +109,19 @@ class FigureField(forms.CharField):
         return int(figure) if FIGURES[self.figure].places == 0 else figure
 
 
+class FetchedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A model choice field's options from one plain SELECT. Django's iterator
+    reads the queryset with .iterator(), which on PostgreSQL is a server-side
+    cursor (DECLARE … WITH HOLD, FETCH, CLOSE): several round trips, for the
+    handful of carriers a call offers."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 def carrier_label(carrier) -> str:
     """ "Lander", or "Yutu-2 (Rover)" when the name does not say what it is."""
     kind = CarrierKind(carrier.kind)
@@ -118,7 +133,7 @@ def carrier_label(carrier) -> str:
     return f"{carrier.name} ({kind.label})"
 
 
-def _limit_text(field: forms.Field, limit: int) -> None:
+def _allow_over_limit(field: forms.Field, limit: int) -> None:
     """Let a text over its limit reach the server, which refuses it with a message
     (the browser's maxlength would cut it without a word); show the limit."""
     field.max_length = None
@@ -127,12 +142,39 @@ def _limit_text(field: forms.Field, limit: int) -> None:
     ]
     field.widget.attrs.pop("maxlength", None)
     field.widget.attrs["data-limit"] = str(limit)
+
+
+def _with_limit(help_text: str, limit: int) -> str:
+    """The field's help text followed by its limit, in the current language."""
     limit_text = gettext("At most %(limit)s characters.") % {
         "limit": number_format(limit, force_grouping=True)
     }
-    field.help_text = (
-        f"{field.help_text} {limit_text}" if field.help_text else limit_text
-    )
+    return f"{help_text} {limit_text}" if help_text else limit_text
+
+
+@functools.cache
+def _section_fields(section: str) -> dict[str, forms.Field]:
+    """The fields of one section, built from the model once per process; each
+    form takes a copy (as Django copies a form class's declared fields)."""
+    names = SECTION_FIELDS[section]
+    fields = forms.fields_for_model(Proposal, fields=names, widgets=_widgets(names))
+    for name in names:
+        field = fields[name]
+        if name in FIGURES:
+            fields[name] = FigureField(
+                figure=name,
+                label=field.label,
+                required=False,
+                help_text=field.help_text,
+                widget=field.widget,
+            )
+        elif name in TEXT_LIMITS:
+            _allow_over_limit(field, TEXT_LIMITS[name])
+    if "carrier" in fields:
+        fields["carrier"].iterator = FetchedChoiceIterator
+        fields["carrier"].label_from_instance = carrier_label
+        fields["carrier"].empty_label = _("Choose a carrier")
+    return fields
 
 
 def _shown(value):
@@ -157,26 +199,13 @@ class SectionForm(forms.Form):
         }
         initial["version"] = section_numbers(proposal)[section]
         super().__init__(*args, initial=initial, prefix=section, **kwargs)
-        self.fields.update(
-            forms.fields_for_model(Proposal, fields=names, widgets=_widgets(names))
-        )
+        self.fields.update(copy.deepcopy(_section_fields(section)))
         for name in names:
-            field = self.fields[name]
-            if name in FIGURES:
-                self.fields[name] = FigureField(
-                    figure=name,
-                    label=field.label,
-                    required=False,
-                    help_text=field.help_text,
-                    widget=field.widget,
-                )
-            elif name in TEXT_LIMITS:
-                _limit_text(field, TEXT_LIMITS[name])
+            if name in TEXT_LIMITS:
+                field = self.fields[name]
+                field.help_text = _with_limit(field.help_text, TEXT_LIMITS[name])
         if "carrier" in self.fields:
-            carrier = self.fields["carrier"]
-            carrier.queryset = proposal.opportunity.carriers.all()
-            carrier.label_from_instance = carrier_label
-            carrier.empty_label = _("Choose a carrier")
+            self.fields["carrier"].queryset = proposal.opportunity.carriers.all()
 
     def clean(self):
         cleaned = super().clean()
@@ -204,22 +233,28 @@ class SectionForm(forms.Form):
         }
 
 
+@functools.cache
+def _member_fields() -> dict[str, forms.Field]:
+    """TeamMemberForm's fields, built from the model once per process."""
+    return forms.fields_for_model(
+        TeamMember,
+        fields=MEMBER_FIELDS,
+        widgets={
+            "email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            # The same list on every form: its options are written once per
+            # language.
+            "country": LongSelect(cache_as="countries"),
+        },
+    )
+
+
 class TeamMemberForm(forms.Form):
     """A co-investigator or collaborator to invite."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "member")
         super().__init__(*args, **kwargs)
-        self.fields.update(
-            forms.fields_for_model(
-                TeamMember,
-                fields=MEMBER_FIELDS,
-                widgets={
-                    "email": forms.EmailInput(attrs={"autocomplete": "off"}),
-                    "country": LongSelect,
-                },
-            )
-        )
+        self.fields.update(copy.deepcopy(_member_fields()))
 
 
 class StatementsForm(forms.Form):
