@@ -14,14 +14,22 @@ breaks any signature anyway). Objects only the removed entries pointed to are
 not written. The text and the pictures stay as uploaded (proposals.anonymity
 flags what a page says). It walks the graph as config.pdf_safety does, with the
 same bounds.
+
+pypdf's copy of the catalogue recurses once per level of nesting, so it runs in
+a thread of its own with a deep stack and a raised recursion limit (see
+COPY_RECURSION_LIMIT): a PDF whose pages link one to the next is rebuilt, and one
+deeper than the copy survives ends in TooComplex, never in a crash.
 """
 
 import io
+import sys
+import threading
+from collections.abc import Callable
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, StreamObject
 
-from config.pdf_safety import name_of, page_numbers, walk
+from config.pdf_safety import TooComplex, name_of, page_numbers, walk
 
 REMOVED_EVERYWHERE = ("/Metadata", "/PieceInfo", "/LastModified", "/Perms", "/DSS")
 REMOVED_FROM_ANNOTATIONS = ("/T", "/NM")
@@ -34,6 +42,33 @@ SIGNATURE_TYPES = frozenset({"/Sig", "/DocTimeStamp"})
 JPEG_DROPPED = frozenset({0xE1, 0xED, 0xFE})
 JPEG_START_OF_SCAN = 0xDA
 JPEG_FILL = 0xFF
+
+# pypdf's copy of the catalogue (clone_reader_document_root) recurses 2 to 4
+# Python frames per level that config.pdf_safety's walk counts: 2 for pages that
+# link one to the next (4 levels a page), 3 for a chain of dictionaries, 4 for a
+# chain of streams (the most we could build). Under Python's default limit of
+# 1,000 frames it failed at 123 pages linked one to the next. In a thread with
+# COPY_RECURSION_LIMIT frames it fails (RecursionError, measured with pypdf 7.1
+# and CPython 3.11.7 in a COPY_STACK_SIZE stack) at about 7,450 levels of
+# streams, 9,900 of dictionaries and 3,700 linked pages (14,800 levels);
+# pdf_safety.MAX_DEPTH (2,000) is under a third of the first.
+COPY_RECURSION_LIMIT = 30_000
+# The copy itself takes almost no C stack (CPython 3.11 keeps Python frames on
+# the heap: 7,400 levels of streams ran in a 1 MB stack); the stack is sized so
+# that any recursion reaches COPY_RECURSION_LIMIT before the stack's end. The
+# costliest we found through C, sorted() with a key that sorts again, takes
+# about 2.5 KB a counted frame (a 64 MB thread overflowed at 13,000 sorts,
+# 26,000 frames): 30,000 frames are 75 MB, under a third of 256 MB. Only the
+# pages touched are memory; the rest is address space.
+COPY_STACK_SIZE = 256 * 1024 * 1024
+# sys.setrecursionlimit is the interpreter's, not a thread's: while a copy runs,
+# every thread of the process may recurse to COPY_RECURSION_LIMIT. gunicorn runs
+# sync workers here (Dockerfile: --worker-class sync), one request at a time in
+# a process, whose only thread waits for the copy: no other thread recurses in
+# the meantime. Under a threaded server (runserver, a gthread worker) another
+# request's thread has only the default 8 MB stack, so the raised limit is put
+# back as soon as the copy ends, and copies take turns under this lock.
+_COPY_LOCK = threading.Lock()
 
 
 def jpeg_without_metadata(data: bytes) -> bytes:
@@ -91,8 +126,56 @@ def _is_thread(item: DictionaryObject) -> bool:
 
 def without_identity(content: bytes) -> bytes:
     """`content` rebuilt without what names its authors or identifies the file
-    (see the module's docstring). Raises config.pdf_safety.TooComplex, and
-    pypdf's errors on a file it cannot read."""
+    (see the module's docstring), in a thread with a deep stack. Raises
+    config.pdf_safety.TooComplex (also for a PDF nested deeper than the copy
+    survives), and pypdf's errors on a file it cannot read."""
+    return in_deep_thread(_rebuilt, content)
+
+
+def in_deep_thread(function: Callable[[bytes], bytes], content: bytes) -> bytes:
+    """`function(content)` run in a thread with COPY_STACK_SIZE of stack and
+    COPY_RECURSION_LIMIT frames, the caller waiting; what it raises is raised
+    here, a RecursionError as TooComplex (without its thousands of frames). The
+    recursion limit and the stack size of new threads are put back after."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = function(content)
+        except BaseException as error:  # raised again in the caller
+            outcome["error"] = TooComplex() if _from_recursion(error) else error
+
+    with _COPY_LOCK:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, COPY_RECURSION_LIMIT))
+        try:
+            stack_size = threading.stack_size(COPY_STACK_SIZE)
+            try:
+                # A daemon: a worker told to stop while a copy runs exits.
+                thread = threading.Thread(target=run, name="pdf-copy", daemon=True)
+                thread.start()
+            finally:
+                threading.stack_size(stack_size)
+            thread.join()
+        finally:
+            sys.setrecursionlimit(limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _from_recursion(error: BaseException) -> bool:
+    """A RecursionError, or an error pypdf raised from one."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, RecursionError):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _rebuilt(content: bytes) -> bytes:
     reader = PdfReader(io.BytesIO(content))
     root = reader.trailer["/Root"].get_object()
     # An article thread's /Type is optional: the catalogue's list names them.

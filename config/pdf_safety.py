@@ -54,15 +54,18 @@ from pypdf.generic import (
 # word processor has a few hundred to a few thousand.
 MAX_OBJECTS = 50_000
 # The walk keeps its own stack, but pypdf's copy of the catalogue (what
-# config.pdf_identity writes for a reviewer) recurses once per level, about
-# three Python frames each: under the default limit of 1,000 frames it survives
-# about 330 levels of nested dictionaries (measured with pypdf 7.1), less the
-# frames of the request that calls it. 200 keeps well inside that; the walk
-# goes depth first in the order the copy does, so its depth is the copy's.
+# config.pdf_identity writes for a reviewer) recurses 2 to 4 Python frames per
+# level. It runs in a thread of its own with a raised recursion limit, where it
+# fails at about 7,450 levels of the costliest nesting, a chain of streams
+# (config.pdf_identity.COPY_RECURSION_LIMIT has the measurements). 2,000 keeps
+# under a third of that; the walk goes depth first in the order the copy does,
+# so its depth is the copy's. Pages that link one to the next (a link whose
+# /Dest is the next page: slides with a "next" button) nest 4 levels a page in
+# that order, so up to 499 pages linked so pass.
 # Chains through /Next, /Prev, /N and /V (bookmarks, chained actions, article
 # beads) cost no level: pypdf copies them in a loop, and the walk counts them
 # the same way (_chained), so a PDF with thousands of bookmarks passes.
-MAX_DEPTH = 200
+MAX_DEPTH = 2_000
 CHAIN_KEYS = frozenset({"/Next", "/Prev", "/N", "/V"})
 
 

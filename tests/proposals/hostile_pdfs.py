@@ -32,6 +32,8 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from config import pdf_safety
+
 # Planted in the identifying PDFs; none may reach a dual-anonymous reviewer.
 AUTHOR = "Ottoline Quarrington-Vasz"
 EMAIL = "b.xylander@marrowind-lab.example.edu"
@@ -346,6 +348,52 @@ def nested_chain(levels: int) -> bytes:
     return _bytes(writer)
 
 
+def stream_chain(levels: int) -> bytes:
+    """A chain of `levels` streams from the catalogue, each holding the next in
+    its dictionary: the nesting that costs pypdf's copy the most frames a level
+    (four; a chain of dictionaries three)."""
+    writer = _document()
+    below = None
+    for _ in range(levels):
+        entries = {} if below is None else {"Down": below}
+        below = _stream(writer, b"0 0 m", compress=False, **entries)
+    writer.root_object[_name("/Chain")] = below
+    return _bytes(writer)
+
+
+def linked_pages(count: int) -> bytes:
+    """`count` pages, each with a "next" link to the page after it (an explicit
+    destination, /Dest [page /XYZ left top zoom]) and a "previous" one (a GoTo
+    action) to the page before it: slides with buttons, a report whose pages
+    link forward. Depth first, each page sits one link deeper than the last."""
+    writer = _document(pages=count)
+    pages = [page.indirect_reference for page in writer.pages]
+    for number, page in enumerate(writer.pages):
+        links = []
+        if number > 0:
+            action = _dict(
+                S=_name("/GoTo"), D=ArrayObject([pages[number - 1], _name("/Fit")])
+            )
+            links.append({"A": action, "Rect": _rectangle(20)})
+        if number < count - 1:
+            # Left, top and zoom null: as the reader has them.
+            destination = [pages[number + 1], _name("/XYZ"), *[NullObject()] * 3]
+            links.append({"Dest": ArrayObject(destination), "Rect": _rectangle(500)})
+        page[_name("/Annots")] = ArrayObject(
+            writer._add_object(
+                _dict(Type=_name("/Annot"), Subtype=_name("/Link"), **link)
+            )
+            for link in links
+        )
+    return _bytes(writer)
+
+
+def _rectangle(left: int) -> ArrayObject:
+    return ArrayObject(
+        [FloatObject(left), FloatObject(20), FloatObject(left + 75), FloatObject(50)]
+    )
+
+
 def bookmarks(count: int) -> bytes:
     """`count` bookmarks on ten pages, one after another (/Next): a long
     report's table of contents."""
@@ -480,9 +528,8 @@ def action_cycle() -> bytes:
 # The code of the refusal, or None for a PDF accepted.
 MALFORMED = {
     "deep-nesting": (deep_nesting, "corrupt"),
-    # Deeper than config.pdf_safety.MAX_DEPTH: pypdf's copy for a reviewer
-    # would fail on it (at about 330 levels).
-    "deep-chain": (lambda: nested_chain(900), "too_complex"),
+    # Deeper than config.pdf_safety.MAX_DEPTH.
+    "deep-chain": (lambda: nested_chain(pdf_safety.MAX_DEPTH + 100), "too_complex"),
     "reused-generation": (reused_generation, "ambiguous"),
     "missing-objects": (missing_objects, None),
     "truncated": (truncated, "corrupt"),

@@ -6,6 +6,8 @@ back from the bytes, every object's strings and every decompressed stream);
 download names never Windows device names."""
 
 import io
+import sys
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -342,23 +344,95 @@ def test_a_pdf_with_two_thousand_bookmarks_passes_and_is_rebuilt():
     assert (checked.page_count, len(cleaned.outline)) == (10, 2000)
 
 
+def _link_targets(reader: PdfReader) -> list[list[int]]:
+    """The page number (from 1) each link on each page goes to, whether by an
+    explicit destination or a go-to action."""
+    numbers = {
+        page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, 1)
+    }
+
+    def target(link) -> int:
+        link = link.get_object()
+        destination = link["/Dest"] if "/Dest" in link else link["/A"]["/D"]
+        return numbers[destination[0].idnum]
+
+    return [[target(link) for link in page.get("/Annots", [])] for page in reader.pages]
+
+
+def test_three_hundred_pages_linked_one_to_the_next_pass_and_are_rebuilt():
+    """Each page links to the next with an explicit destination (and back with
+    a go-to action): depth first, each page sits four levels below the last."""
+    content = hostile_pdfs.linked_pages(300)
+
+    checked = check_upload(
+        file=io.BytesIO(content), name="slides.pdf", required_document=LIMITS
+    )
+    cleaned = PdfReader(io.BytesIO(pdf_identity.without_identity(content)))
+
+    assert (checked.page_count, len(cleaned.pages)) == (300, 300)
+    assert _link_targets(cleaned) == [
+        [2],
+        *([number - 1, number + 1] for number in range(2, 300)),
+        [299],
+    ]
+
+
+@pytest.mark.parametrize(
+    "build_pdf", [hostile_pdfs.nested_chain, hostile_pdfs.stream_chain]
+)
+def test_a_pdf_one_level_past_max_depth_is_refused_as_too_complex(build_pdf):
+    content = build_pdf(pdf_safety.MAX_DEPTH + 1)
+
+    with pytest.raises(DocumentRefused) as refusal:
+        check_upload(file=io.BytesIO(content), name="x.pdf", required_document=LIMITS)
+
+    assert (refusal.value.code, refusal.value.message) == (
+        "too_complex",
+        "This PDF is too complex for the portal to check: it is built of too many "
+        "parts, or of parts nested too deeply. Print it to PDF or export it again "
+        "from your word processor, and upload that file.",
+    )
+
+
 @pytest.mark.django_db
-def test_the_deepest_pdf_accepted_is_rebuilt_within_a_request(client):
-    """MAX_DEPTH is inside what pypdf's copy survives under the default
-    recursion limit, with the frames of a request to the reviewers' site."""
-    content = hostile_pdfs.nested_chain(pdf_safety.MAX_DEPTH - 2)
+@pytest.mark.parametrize(
+    "build_pdf", [hostile_pdfs.nested_chain, hostile_pdfs.stream_chain]
+)
+def test_the_deepest_pdf_accepted_is_rebuilt_within_a_request(client, build_pdf):
+    """MAX_DEPTH levels of the nestings that cost pypdf's copy the most frames a
+    level (streams four, dictionaries three): accepted, and rebuilt for a
+    reviewer through the reviewers' site."""
+    content = build_pdf(pdf_safety.MAX_DEPTH)
     check_upload(file=io.BytesIO(content), name="x.pdf", required_document=LIMITS)
 
     cleaned = reviewer_download(client, dual_anonymous=True, content=content)
 
-    assert len(PdfReader(io.BytesIO(cleaned)).pages) == 1
+    chain = PdfReader(io.BytesIO(cleaned)).trailer["/Root"]["/Chain"]
+    depth = 1
+    while "/Down" in chain.get_object():
+        chain, depth = chain.get_object()["/Down"], depth + 1
+    assert depth == pdf_safety.MAX_DEPTH
+
+
+def test_a_copy_deeper_than_it_survives_is_too_complex_not_a_crash(monkeypatch):
+    """Without the walk's bound, pypdf's copy of a chain of streams fails at
+    about 7,450 levels in its thread: a RecursionError, reported as TooComplex,
+    with the recursion limit and the threads' stack size put back."""
+    monkeypatch.setattr(pdf_safety, "MAX_DEPTH", 1_000_000)
+    content = hostile_pdfs.stream_chain(8_000)
+    limit = sys.getrecursionlimit()
+
+    with pytest.raises(pdf_safety.TooComplex):
+        pdf_identity.without_identity(content)
+
+    assert (sys.getrecursionlimit(), threading.stack_size()) == (limit, 0)
 
 
 @pytest.mark.django_db
 def test_a_stored_pdf_that_cannot_be_rebuilt_is_never_sent_as_uploaded(client, caplog):
-    """A document stored before uploads were checked, deeper than the copy
-    survives: a page saying so, logged with the document's id."""
-    content = hostile_pdfs.nested_chain(900)
+    """A document stored before uploads were checked, nested deeper than
+    MAX_DEPTH: a page saying so, logged with the document's id."""
+    content = hostile_pdfs.nested_chain(pdf_safety.MAX_DEPTH + 100)
 
     with caplog.at_level("ERROR", logger="reviews.admin.reviewer_files"):
         page = reviewer_download(
