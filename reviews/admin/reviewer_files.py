@@ -78,7 +78,7 @@ def document_response(
     if anonymous:
         try:
             content = without_metadata(document.file)
-        except Exception:  # pypdf raises many kinds; RecursionError, TooComplex …
+        except Exception:  # pypdf raises many kinds; TooComplex (too deep) …
             logger.exception(
                 "The anonymous copy of document %s could not be built.", document.pk
             )
