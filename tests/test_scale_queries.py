@@ -2,15 +2,21 @@
 the demo data: the dashboard's proposals read by two index look-ups, big
 changelists counted by PostgreSQL's estimate, filters offering calls from the
 calls' own table, the editor's and a section save's queries pinned, and the
-hand-written widgets the same markup as Django's."""
+hand-written widgets, changelist rows and navigation sidebar the same markup as
+Django's."""
+
+import re
 
 import pytest
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_list import results
 from django.db import connection
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
-from config.admin_lists import ESTIMATE_FROM, EstimatedCountPaginator
+from config.admin_lists import ESTIMATE_FROM, EstimatedCountPaginator, LeanChangeList
 from proposals.forms import TeamMemberForm
 from proposals.models import Proposal
 from proposals.selectors import proposals_for_user
@@ -19,7 +25,10 @@ from tests.factories import (
     OpportunityFactory,
     ProposalDocumentFactory,
     ProposalFactory,
+    ProposalVersionFactory,
     RequiredDocumentFactory,
+    ReviewAssignmentFactory,
+    ReviewFactory,
     TeamMemberFactory,
     UserFactory,
 )
@@ -226,6 +235,86 @@ def test_row_checkbox_is_the_markup_django_writes(staff_client):
     django = admin.ModelAdmin.action_checkbox(model_admin, proposal)
 
     assert ours == django
+
+
+# Staff lists: rows and the sidebar written in one pass, Django's markup -------------
+
+LEAN_LISTS = {
+    "admin:proposals_proposal_changelist": lambda: [
+        ProposalFactory(title="Radon & <dust>"),
+        ProposalFactory(submitted=True),
+    ],
+    "admin:reviews_reviewassignment_changelist": lambda: [
+        ReviewAssignmentFactory(),
+        ReviewFactory().assignment,
+    ],
+    "admin:reviews_review_changelist": lambda: ReviewFactory.create_batch(2),
+    "admin:proposals_proposalversion_changelist": lambda: (
+        ProposalVersionFactory.create_batch(2)
+    ),
+    "admin:accounts_user_changelist": lambda: UserFactory.create_batch(2),
+}
+
+
+@pytest.mark.parametrize("query", [{}, {"o": "-2", "q": "a"}])
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize("url_name", sorted(LEAN_LISTS))
+def test_lean_changelist_rows_are_the_markup_django_writes(
+    staff_client, url_name, language, query
+):
+    LEAN_LISTS[url_name]()
+
+    response = staff_client.get(reverse(url_name), query, HTTP_ACCEPT_LANGUAGE=language)
+
+    changelist = response.context["cl"]
+    ours = ["".join(row) for row in changelist.result_table["results"]]
+    with translation.override(language):
+        django = ["".join(row) for row in results(changelist)]
+    assert ours == django
+    assert len(ours) == changelist.result_count
+    assert all(row in response.content.decode() for row in ours)
+
+
+def _spaced(html: str) -> str:
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
+
+
+def _filter_column(html: str) -> str:
+    return _spaced(re.search(r'<nav id="changelist-filter".*?</nav>', html, re.S)[0])
+
+
+@pytest.mark.parametrize("query", [{}, {"status__exact": "submitted"}])
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_lean_changelist_filters_are_the_markup_django_writes(
+    staff_client, monkeypatch, language, query
+):
+    ProposalFactory(submitted=True)
+
+    ours = staff_client.get(PROPOSALS, query, HTTP_ACCEPT_LANGUAGE=language)
+    monkeypatch.setattr(LeanChangeList, "filter_nav", "")
+    django = staff_client.get(PROPOSALS, query, HTTP_ACCEPT_LANGUAGE=language)
+
+    column = _filter_column(ours.content.decode())
+    assert column == _filter_column(django.content.decode())
+    assert column == _spaced(ours.context["cl"].filter_nav)
+    assert '<li class="selected">' in column
+    assert ("Clear all filters" in column) == (bool(query) and language == "en")
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_nav_sidebar_is_the_markup_django_writes(staff_client, language):
+    response = staff_client.get(PROPOSALS, HTTP_ACCEPT_LANGUAGE=language)
+
+    ours = response.context["nav_sidebar"]
+    with translation.override(language):
+        django = render_to_string(
+            "admin/nav_sidebar.html",
+            {"available_apps": response.context["available_apps"]},
+            request=response.wsgi_request,
+        )
+    assert _spaced(ours) == _spaced(django)
+    assert 'aria-current="page">' in ours  # the proposals, the page shown
+    assert ours in response.content.decode()
 
 
 # The editor's long select ----------------------------------------------------------

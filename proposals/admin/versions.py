@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy
 from catalogue.templatetags.catalogue_tags import beijing
 from config.admin_lists import LeanChangeListMixin
 from proposals.admin.lists import opportunity_filter
-from proposals.admin.proposals import PROPOSAL_TEXTS
 from proposals.admin.readonly import AdministratorsOnly
 from proposals.models import ProposalVersion
 
@@ -22,8 +21,16 @@ class ProposalVersionAdmin(AdministratorsOnly, LeanChangeListMixin, admin.ModelA
     list_filter = ["stage", opportunity_filter("proposal__opportunity")]
     list_select_related = ["proposal"]
     # In the order of the index version_number_once (proposal, number); the
-    # snapshot (the whole proposal as submitted) is not read for the list.
-    list_defer = ["snapshot", *(f"proposal__{name}" for name in PROPOSAL_TEXTS)]
+    # rows read what the columns (and the checkbox's label, str()) show, never
+    # the snapshot (the whole proposal as submitted).
+    list_only = [
+        "reference",
+        "number",
+        "stage",
+        "submitted_at",
+        "proposal__reference",
+        "proposal__title",
+    ]
     search_fields = ["reference", "proposal__title"]
     fields = [
         "proposal",

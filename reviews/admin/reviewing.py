@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from catalogue.templatetags.catalogue_tags import beijing
 from config.admin_lists import LeanChangeListMixin
 from proposals.admin.lists import opportunity_filter
-from proposals.admin.proposals import OPPORTUNITY_TEXTS, PROPOSAL_TEXTS
+from proposals.admin.proposals import call_title
 from reviews import selectors
 from reviews.admin import reviewer_files
 from reviews.admin.review_display import (
@@ -37,7 +37,6 @@ from reviews.panel.actions import cancel_assignments, reopen_reviews
 from reviews.permissions import can_manage_reviews, is_review_administrator
 
 INFO = "reviews_reviewassignment"
-REVIEW_TEXTS = ["comments_for_proposer", "confidential_comments"]
 
 
 class AdministratorsOnly:
@@ -91,12 +90,20 @@ class ReviewAssignmentAdmin(
     ]
     list_per_page = 50
     # The columns' relations only (the selector also joins the mission, the
-    # principal investigator and who assigned, for the change form).
+    # principal investigator and who assigned, for the change form), and of
+    # them what the columns and the checkbox's label (str()) show.
     list_select_related = ["proposal__opportunity", "reviewer", "review"]
-    list_defer = [
-        *(f"proposal__{name}" for name in PROPOSAL_TEXTS),
-        *(f"proposal__opportunity__{name}" for name in OPPORTUNITY_TEXTS),
-        *(f"review__{name}" for name in REVIEW_TEXTS),
+    list_only = [
+        "stage",
+        "status",
+        "due_at",
+        "fit",
+        "proposal__reference",
+        "proposal__title",
+        *call_title("proposal__opportunity"),
+        "reviewer__full_name",
+        "reviewer__email",
+        "review__status",
     ]
     fields = [
         "proposal",
@@ -247,10 +254,17 @@ class ReviewAdmin(AdministratorsOnly, LeanChangeListMixin, admin.ModelAdmin):
     ]
     ordering = ["-updated_at", "pk"]  # the index review_recent
     list_per_page = 50  # as the assignments: six columns
-    list_defer = [
-        *REVIEW_TEXTS,
-        *(f"assignment__proposal__{name}" for name in PROPOSAL_TEXTS),
-        *(f"assignment__proposal__opportunity__{name}" for name in OPPORTUNITY_TEXTS),
+    # The columns' relations (not the call, which get_queryset joins for the
+    # change form), and of them what the columns and str() show.
+    list_select_related = ["assignment__proposal", "assignment__reviewer"]
+    list_only = [
+        "status",
+        "recommendation",
+        "submitted_at",
+        "updated_at",
+        "assignment__proposal__reference",
+        "assignment__reviewer__full_name",
+        "assignment__reviewer__email",
     ]
     fields = [
         "assignment",

@@ -194,7 +194,15 @@ def test_the_index_lists_the_reviewers_work_with_due_dates(reviewer_client, revi
     assert [a for a, _due in response.context["to_answer"]] == [invited]
     assert [a for a, _due in response.context["to_write"]] == [fresh(to_write)]
     content = response.content.decode()
-    assert page(invited) in content
+    assert (
+        f'<th scope="row" class="review-ref"><a href="{page(invited)}">'
+        f"{invited.proposal.reference}</a></th>"
+        f"<td>{invited.proposal.title}</td>"
+        f"<td>{invited.proposal.opportunity.title}</td>"
+    ) in content
+    assert f'<a href="{page(to_write)}#review">{to_write.proposal.reference}</a>' in (
+        content
+    )
     assert page(done) not in content
     assert page(cancelled) not in content
     assert "Beijing time (UTC+8)" in content
