@@ -62,12 +62,17 @@ def calls_open_for_bidding(*, reviewer) -> QuerySet[Opportunity]:
     bid sheet) and `bid_count` (the reviewer's bids on them). One query."""
     if not is_reviewer(reviewer):
         return Opportunity.objects.none()
+    # The frozen version tested in the count's FILTER, not in WHERE: PostgreSQL
+    # then probes each proposal's versions by their index (5 ms for a call of
+    # 2,000 proposals) instead of hashing every version of every call (23-36 ms
+    # at 93,000 versions), a semi-join it cannot be talked out of in WHERE.
     proposals = (
-        _biddable()
-        .filter(opportunity=OuterRef("pk"))
+        Proposal.objects.filter(
+            status__in=ProposalStatus.in_review(), opportunity=OuterRef("pk")
+        )
         .order_by()
         .values("opportunity")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("pk", filter=Exists(_frozen_versions())))
         .values("count")
     )
     bids = (

@@ -119,7 +119,18 @@ def reviewer_work(*, reviewer) -> ReviewerWork:
     """Two queries whatever the number of assignments."""
     if not _is_active(reviewer):
         return ReviewerWork(to_answer=[], to_write=[])
-    waiting = _waiting(reviewer)
+    # Only what the index shows: a proposal's and a call's long texts (in
+    # every language) made most of a busy reviewer's hundred rows.
+    waiting = _waiting(reviewer).only(
+        "due_at",
+        "status",
+        "proposal__reference",
+        "proposal__title",
+        "proposal__opportunity__title",
+        "proposal__opportunity__title_en",
+        "proposal__opportunity__title_zh_hans",
+        "review__status",
+    )
     return ReviewerWork(
         to_answer=list(waiting.filter(status=AssignmentStatus.INVITED)),
         to_write=list(waiting.filter(status=AssignmentStatus.ACCEPTED)),
