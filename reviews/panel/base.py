@@ -6,8 +6,10 @@ a 403; someone not signed in is sent to the login page by the admin site.
 """
 
 from collections.abc import Callable, Iterable
+from html import escape as _escape
 
 from django.contrib import admin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Opportunity
+from config.admin_lists import nav_sidebar
 from config.admin_site import REFUSALS, refusal_messages, show_refusal
 from reviews import selectors
 from reviews.permissions import (
@@ -72,6 +75,47 @@ def paginate(request: HttpRequest, items: Iterable, *, per_page: int = PER_PAGE)
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+def ranked_page(
+    request: HttpRequest, rows, *, order: list, per_page: int = PER_PAGE
+) -> Page:
+    """The page `?page=` of the ranking's queryset `rows` (sorted and
+    filtered), whose ids `order` holds in its order (kept in the cache, see
+    `kept`): only the page's rows are read, by id. Sorting every proposal of
+    the call joined to its investigator before the cut was most of the
+    page's SQL time (12 of 22 ms at 2,000 proposals)."""
+    page = Paginator(order, per_page).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    by_pk = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+    page.object_list = [by_pk[pk] for pk in ids if pk in by_pk]
+    return page
+
+
+# What a page keeps in the cache lives under keys that name every input it is
+# read from, so an entry is never stale: the day only bounds memory.
+KEPT_S = 60 * 60 * 24
+
+
+def kept(key: str, read: Callable):
+    """`read()`, kept in the cache under `key` (which names what it is read
+    from)."""
+    return cache.get_or_set(key, read, KEPT_S)
+
+
+def figure(value, separator: str = ".") -> str:
+    """A figure kept to two places (0.01) as the panel's tables write it
+    (floatformat's "4.93"; "—" for none), with the language's decimal
+    `separator`."""
+    if value is None:
+        return "—"
+    return f"{value or abs(value):.2f}".replace(".", separator)  # no "-0.00"
+
+
+def html(value) -> str:
+    """`value` escaped as Django's `escape` does (& < > " '), without its
+    lazy-string wrapper: for the table rows a view writes in one pass."""
+    return _escape(str(value))
+
+
 def page_query(request: HttpRequest, page_number: int) -> str:
     """The query string of the current page with `page` replaced."""
     query = request.GET.copy()
@@ -114,11 +158,18 @@ def render(
     tab: str = "",
     **context,
 ) -> TemplateResponse:
+    site_context = admin.site.each_context(request)
+    if site_context.get("is_nav_sidebar_enabled"):
+        # The admin's navigation written in one pass, as the changelists do
+        # (templates/admin/base_site.html shows it instead of its templates).
+        site_context["nav_sidebar"] = nav_sidebar(
+            request, site_context["available_apps"]
+        )
     return TemplateResponse(
         request,
         TEMPLATES + template,
         {
-            **admin.site.each_context(request),
+            **site_context,
             "title": title,
             "opportunity": opportunity,
             "tab": tab,

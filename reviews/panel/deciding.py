@@ -10,6 +10,7 @@ a time, with their reviews in / assigned and the incomplete ones flagged.
 """
 
 from collections import Counter
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -17,8 +18,11 @@ from django.forms.utils import flatatt
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.formats import get_format
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from reviews import selectors, services
 from reviews.enums import DecisionOutcome
@@ -28,10 +32,14 @@ from reviews.panel.base import (
     PROBLEMS_SHOWN,
     REFUSALS,
     confirm,
+    figure,
+    html,
+    kept,
     opportunity_for,
     pages,
     paginate,
     panel_url,
+    ranked_page,
     render,
     show_refusal,
 )
@@ -44,6 +52,8 @@ from reviews.panel_forms import (
     decision_prefix,
 )
 from reviews.permissions import can_decide, can_manage_reviews
+from reviews.selectors.panel import call_stamp
+from reviews.selectors.standings import figure_set_id
 
 
 def decision_of(proposal) -> Decision | None:
@@ -138,13 +148,41 @@ def letters_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
 # --- decisions -------------------------------------------------------------------
 
 
+# What a line of the decisions page reads of its proposal (a POST reads whole
+# proposals: the services record the decisions on them).
+DECISION_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "principal_investigator__full_name",
+    "principal_investigator__email",
+    "principal_investigator__institution",
+    "carrier__name",  # ranking_rows reads the carrier along
+    "decision__outcome",
+    "decision__conditions",
+    "decision__released_at",
+)
+
+
 def decisions_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     """Every full proposal in review (or decided), best first, a page at a time,
     with an outcome to choose; a new outcome takes the call's letter for it."""
     opportunity = opportunity_for(request, opportunity_pk, allowed=can_decide)
-    page = paginate(request, selectors.proposals_to_decide(opportunity=opportunity))
+    # The ranking's kept figures and the call's stamp name what the order of
+    # the proposals, the counts and the release's problems are read from: they
+    # are kept in the cache under them (reviews.panel.ranking explains how).
+    figure_set = figure_set_id(opportunity=opportunity)
+    stamp = call_stamp(opportunity=opportunity)
+    rows = selectors.proposals_to_decide(opportunity=opportunity, figure_set=figure_set)
+    order = kept(
+        f"reviews:decisions-page:order:{figure_set}:{stamp}",
+        lambda: list(rows.values_list("pk", flat=True)),
+    )
+    if request.method != "POST":
+        rows = rows.only(*DECISION_FIELDS)
+    page = ranked_page(request, rows, order=order)
     recommended = _selected_ids(request)
-    forms_by_pk = {}
+    initials = {}
     for row in page:
         decision = decision_of(row)
         if decision is not None and decision.is_released:
@@ -158,9 +196,31 @@ def decisions_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
                 if row.pk in recommended
                 else DecisionOutcome.NOT_SELECTED
             }
-        forms_by_pk[row.pk] = DecisionRowForm(
-            request.POST or None, prefix=decision_prefix(row), initial=initial
-        )
+        initials[row.pk] = initial
+    if request.method == "POST":
+        forms_by_pk = {
+            row.pk: DecisionRowForm(
+                request.POST, prefix=decision_prefix(row), initial=initials[row.pk]
+            )
+            for row in page
+            if row.pk in initials
+        }
+    else:
+        # A GET shows each field's initial value: the rows are written without
+        # a form each (50 forms copying their fields were a fifth of the
+        # page); the context's forms are made only if something reads them.
+        forms_by_pk = {
+            row.pk: SimpleLazyObject(
+                partial(
+                    DecisionRowForm,
+                    None,
+                    prefix=decision_prefix(row),
+                    initial=initials[row.pk],
+                )
+            )
+            for row in page
+            if row.pk in initials
+        }
     if request.method == "POST" and all(f.is_valid() for f in forms_by_pk.values()):
         recorded = _record_decisions(request, page, forms_by_pk)
         if recorded:
@@ -174,36 +234,164 @@ def decisions_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
                 % {"count": recorded},
             )
         return redirect(panel_url("decisions", opportunity.pk) + _page_suffix(request))
-    outcomes = selectors.decision_counts(opportunity=opportunity)
+    outcomes = kept(
+        f"reviews:decisions-page:counts:{figure_set}:{stamp}",
+        lambda: selectors.decision_counts(opportunity=opportunity),
+    )
+    language = translation.get_language()
+    rows = [
+        {
+            "row": row,
+            "decision": decision_of(row),
+            "incomplete": row.reviews_in < row.reviews_assigned,
+            "form": forms_by_pk.get(row.pk),
+            **(
+                _values(forms_by_pk.get(row.pk), "outcome", "conditions")
+                if request.method == "POST"
+                else _initial_values(initials.get(row.pk), "outcome", "conditions")
+            ),
+            "recommended": recommended is not None and row.pk in recommended,
+        }
+        for row in page
+    ]
     return render(
         request,
         "decisions.html",
         opportunity=opportunity,
         title=_("Decisions"),
         tab="decisions",
-        rows=[
-            {
-                "row": row,
-                "decision": decision_of(row),
-                "incomplete": row.reviews_in < row.reviews_assigned,
-                "form": forms_by_pk.get(row.pk),
-                **_values(forms_by_pk.get(row.pk), "outcome", "conditions"),
-                "recommended": recommended is not None and row.pk in recommended,
-                "letter_url": panel_url("letter", opportunity.pk, row.pk),
-            }
-            for row in page
-        ],
-        outcome_choices=_choices(DecisionRowForm, "outcome"),
-        conditions_attributes=_widget_attributes(DecisionRowForm, "conditions"),
+        rows=rows,
+        table_rows=_decision_rows(
+            rows, opportunity=opportunity, bound=request.method == "POST"
+        ),
         recommended=recommended,
         summary=[
             (outcome.label, outcomes.get(outcome.value, 0))
             for outcome in DecisionOutcome
         ],
         undecided=outcomes.get("", 0),
-        **_release_problems(opportunity),
+        **kept(
+            f"reviews:decisions-page:problems:{opportunity.pk}:{stamp}:"
+            f"{opportunity.status}:{language}",
+            lambda: _release_problems(opportunity),
+        ),
         **pages(request, page),
     )
+
+
+# One line of the decisions page, written in one pass (50 lines, each with a
+# select and a text area: through the template, most of the page's time).
+_DECISION_ROW = (
+    '<tr id="decision-{pk}"><td class="number">{rank}</td>'
+    '<th scope="row"><span class="panel-ref">{reference}</span><br>'
+    '<span class="panel-note">{title}</span>{recommended}</th>'
+    '<td>{pi}<br><span class="panel-note">{institution}</span></td>'
+    '<td class="number reviews">{reviews_in} / {reviews_assigned}{incomplete}</td>'
+    '<td class="number">{mean}</td>{choice}</tr>\n'
+)
+_DECISION_FIELDS = (
+    "<td>{outcome_errors}"
+    '<label class="visually-hidden" for="{outcome_id}">{outcome_label}</label>'
+    '<select name="{outcome_name}" id="{outcome_id}"{outcome_invalid}>{options}'
+    "</select></td><td>{conditions_errors}"
+    '<label class="visually-hidden" for="{conditions_id}">{conditions_label}</label>'
+    '<textarea name="{conditions_name}"{conditions_attributes} id="{conditions_id}"'
+    "{conditions_invalid}>\n{conditions}</textarea></td>"
+    '<td><a href="{letter_url}">{letter}</a></td>'
+)
+_RELEASED = (
+    "<td>{outcome}</td><td>{conditions}</td>"
+    '<td><a href="{letter_url}">{read}</a> <span class="panel-note">({released})'
+    "</span></td>"
+)
+INVALID = ' aria-invalid="true"'
+
+
+def _decision_rows(rows, *, opportunity, bound: bool) -> str:
+    """The decisions table's rows as HTML: every cell, and each row's outcome
+    select and conditions text area (their names, ids and attributes as
+    their widgets write them), written here once."""
+    letter_url = panel_url("letter", opportunity.pk, 0).rsplit("0/", 1)[0]
+    separator = get_format("DECIMAL_SEPARATOR")
+    # Each option as written, unselected and selected, and the labels'
+    # sentences, translated once for every row.
+    options = [
+        (
+            value,
+            f'<option value="{html(value)}">{html(label)}</option>',
+            f'<option value="{html(value)}" selected>{html(label)}</option>',
+        )
+        for value, label in _choices(DecisionRowForm, "outcome")
+    ]
+    outcome_for = _("Outcome for %(reference)s")
+    conditions_for = _("Conditions for %(reference)s")
+    attributes = _widget_attributes(DecisionRowForm, "conditions")
+    outcomes = {value: html(label) for value, label in DecisionOutcome.choices}
+    words = {
+        "recommended": '<br><span class="panel-ok">'
+        f"{html(_('in the manifest'))}</span>",
+        "incomplete": ' <span class="panel-flag incomplete">'
+        f"{html(_('incomplete'))}</span>",
+        "edit": html(_("Edit the letter")),
+        "write": html(_("Write the letter")),
+        "read": html(_("Read the letter")),
+        "released": html(pgettext("a decision already released", "released")),
+    }
+    written = []
+    for item in rows:
+        row, decision, form = item["row"], item["decision"], item["form"]
+        url = f"{letter_url}{row.pk}/"
+        if form is not None:
+            # A bound form's errors; the fields' names and ids as the form
+            # (prefix p<pk>, auto_id "id_%s") gives them.
+            errors = form.errors if bound else {}
+            selected = item["outcome"]
+            prefix = decision_prefix(row)
+            choice = _DECISION_FIELDS.format(
+                outcome_errors=errors.get("outcome", ""),
+                outcome_id=f"id_{prefix}-outcome",
+                outcome_name=f"{prefix}-outcome",
+                outcome_label=html(outcome_for % {"reference": row.reference}),
+                outcome_invalid=INVALID if "outcome" in errors else "",
+                options="".join(
+                    chosen if value == selected else option
+                    for value, option, chosen in options
+                ),
+                conditions_errors=errors.get("conditions", ""),
+                conditions_id=f"id_{prefix}-conditions",
+                conditions_name=f"{prefix}-conditions",
+                conditions_label=html(conditions_for % {"reference": row.reference}),
+                conditions_attributes=attributes,
+                conditions_invalid=INVALID if "conditions" in errors else "",
+                conditions=html(item["conditions"]),
+                letter_url=url,
+                letter=words["edit"] if decision else words["write"],
+            )
+        else:
+            choice = _RELEASED.format(
+                outcome=outcomes.get(decision.outcome, html(decision.outcome)),
+                conditions=html(decision.conditions or "—"),
+                letter_url=url,
+                read=words["read"],
+                released=words["released"],
+            )
+        written.append(
+            _DECISION_ROW.format(
+                pk=row.pk,
+                rank=row.rank_mean or "—",
+                reference=html(row.reference),
+                title=html(row.title),
+                recommended=words["recommended"] if item["recommended"] else "",
+                pi=html(row.principal_investigator.get_full_name()),
+                institution=html(row.principal_investigator.institution),
+                reviews_in=row.reviews_in,
+                reviews_assigned=row.reviews_assigned,
+                incomplete=words["incomplete"] if item["incomplete"] else "",
+                mean=figure(row.weighted_mean, separator),
+                choice=choice,
+            )
+        )
+    return mark_safe("".join(written))  # noqa: S308 — every value escaped above
 
 
 def _values(form, *names: str) -> dict[str, str]:
@@ -213,6 +401,14 @@ def _values(form, *names: str) -> dict[str, str]:
     if form is None:
         return {}
     values = {name: form[name].value() for name in names}
+    return {name: "" if value is None else str(value) for name, value in values.items()}
+
+
+def _initial_values(initial: dict | None, *names: str) -> dict[str, str]:
+    """`_values` of an unbound form with this `initial`, without the form."""
+    if initial is None:
+        return {}
+    values = {name: initial.get(name) for name in names}
     return {name: "" if value is None else str(value) for name, value in values.items()}
 
 

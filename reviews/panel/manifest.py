@@ -26,6 +26,9 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -35,6 +38,7 @@ from reviews import exports, selectors
 from reviews.manifest import TIME_LIMIT_S, Constraints, Manifest, recommend_manifest
 from reviews.panel.base import (
     PER_PAGE,
+    html,
     opportunity_for,
     pages,
     paginate,
@@ -50,6 +54,7 @@ from reviews.panel_forms import (
     pin_field_name,
 )
 from reviews.permissions import can_view_ranking
+from reviews.selectors.panel import ManifestRow
 
 FULL = 100  # percent of an envelope
 NONE = "—"  # a request not made
@@ -62,7 +67,7 @@ class ManifestLine:
     """One candidate as the page's tables show it, its figures formatted once
     here rather than through filters in each cell."""
 
-    proposal: Proposal  # its id, reference and title loaded
+    row: ManifestRow  # the candidate's proposal, read from the cache
     country_name: str
     carrier: str
     mass: str
@@ -73,11 +78,31 @@ class ManifestLine:
     reviews_assigned: int
     legend: str  # the pin's fieldset legend
 
+    @property
+    def proposal(self) -> Proposal:
+        """The proposal with its id, reference and title loaded (no query),
+        made when asked: the page's rows read the title alone."""
+        return self.row.proposal
 
-def _line(candidate, row) -> ManifestLine:
+    @property
+    def title(self) -> str:
+        return self.row.title
+
+
+class _CountryNames(dict):
+    """Country names in the active language, each looked up once a page."""
+
+    def __missing__(self, code: str) -> str:
+        self[code] = name = exports.country_name(code)
+        return name
+
+
+def _line(candidate, row, names=None) -> ManifestLine:
     return ManifestLine(
-        proposal=row.proposal,
-        country_name=exports.country_name(candidate.country),
+        row=row,
+        country_name=(names if names is not None else _CountryNames())[
+            candidate.country
+        ],
         carrier=row.carrier,
         mass=quantity(candidate.mass_kg) or NONE,
         power=quantity(candidate.power_w) or NONE,
@@ -98,8 +123,11 @@ def manifest_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     data = request.GET if "solve" in request.GET else None
     # Only the candidates whose pin is in the query string get a form field:
     # on a bare GET none, not one per candidate.
-    sent = {c.id for c in inputs.candidates if data and pin_field_name(c.id) in data}
-    form = ManifestForm(data, candidates=[c for c in inputs.candidates if c.id in sent])
+    sent = {pk for pk, _score in inputs.scores if data and pin_field_name(pk) in data}
+    form = ManifestForm(
+        data,
+        candidates=[inputs.candidate(pk) for pk, _score in inputs.scores if pk in sent],
+    )
     constraints = Constraints()
     if form.is_bound and form.is_valid():
         constraints = Constraints(
@@ -113,30 +141,46 @@ def manifest_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     )
     selected = set(manifest.selected)
     ineligible = {row.candidate_id: row for row in manifest.ineligible}
-    candidates = sorted(
-        inputs.candidates, key=lambda c: (c.id not in selected, -c.score, c.id)
-    )
+    # The candidates' ids, the selected first, then by score: only the
+    # candidates a page shows are built (ManifestInput explains why).
+    candidates = [
+        pk
+        for pk, _score in sorted(
+            inputs.scores, key=lambda c: (c[0] not in selected, -c[1], c[0])
+        )
+    ]
     page = paginate(request, candidates, per_page=PER_PAGE)
-    shown = {candidate.id for candidate in page}
+    shown = set(page)
+    names = _CountryNames()
 
-    def candidate_row(candidate) -> dict:
-        row = inputs.rows[candidate.id]
-        return {
-            "candidate": candidate,
-            "line": _line(candidate, row),
-            "incomplete": row.incomplete,
-            "selected": candidate.id in selected,
-            "ineligible": ineligible.get(candidate.id),
-            "pin": _pin_choices(candidate.id, data) if candidate.id in shown else None,
-        }
+    made: dict[int, dict] = {}
+
+    def candidate_row(pk: int) -> dict:
+        """A candidate as the tables show it, made once a page (the first
+        page of candidates is mostly the first page of the selection)."""
+        if pk not in made:
+            candidate, row = inputs.candidate(pk), inputs.row(pk)
+            made[pk] = {
+                "candidate": candidate,
+                "line": _line(candidate, row, names),
+                "incomplete": row.incomplete,
+                "selected": pk in selected,
+                "ineligible": ineligible.get(pk),
+                "pin": _pin_choices(pk, data) if pk in shown else None,
+            }
+        return made[pk]
 
     unscored = _listing(request, inputs.unscored, "unscored_page")
     chosen = _listing(
-        request, [c for c in candidates if c.id in selected], "selected_page"
+        request, [pk for pk in candidates if pk in selected], "selected_page"
     )
     cannot_fly = _listing(
-        request, [c for c in candidates if c.id in ineligible], "ineligible_page"
+        request, [pk for pk in candidates if pk in ineligible], "ineligible_page"
     )
+    candidate_rows = [candidate_row(pk) for pk in page]
+    selected_rows = [candidate_row(c) for c in chosen["page"]]
+    ineligible_rows = [candidate_row(c) for c in cannot_fly["page"]]
+    written = _Rows()
     return render(
         request,
         "manifest.html",
@@ -145,7 +189,8 @@ def manifest_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         tab="manifest",
         form=form,
         manifest=manifest,
-        candidate_rows=[candidate_row(candidate) for candidate in page],
+        candidate_rows=candidate_rows,
+        candidates_html=written.candidates(candidate_rows),
         # The pins set on the other pages, carried along as hidden fields.
         other_pins=[
             (pin_field_name(pk), data[pin_field_name(pk)])
@@ -153,19 +198,21 @@ def manifest_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
             if data[pin_field_name(pk)] not in ("", PIN_AUTO)
         ],
         # The selection, those that cannot fly and the unscored, a page each.
-        selected_rows=[candidate_row(c) for c in chosen["page"]],
+        selected_rows=selected_rows,
+        selected_html=written.selected(selected_rows),
         selected_pages=chosen,
-        ineligible_rows=[candidate_row(c) for c in cannot_fly["page"]],
+        ineligible_rows=ineligible_rows,
+        ineligible_html=written.ineligible(ineligible_rows),
         ineligible_pages=cannot_fly,
         unscored_pages=unscored,
         unscored=unscored["page"],
+        unscored_html=format_html_join(
+            "", "<li>{} — {}</li>", ((p.reference, p.title) for p in unscored["page"])
+        ),
         incomplete=inputs.incomplete,
         usage=[_usage_rows(usage) for usage in manifest.usage],
         total_score=Decimal(str(manifest.total_score)).quantize(Decimal("0.01")),
-        countries=[
-            (exports.country_name(code), count)
-            for code, count in manifest.country_counts
-        ],
+        countries=[(names[code], count) for code, count in manifest.country_counts],
         constraints=constraints,
         decisions_url=panel_url("decisions", opportunity.pk)
         + "?selected="
@@ -173,6 +220,117 @@ def manifest_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         page_time_ms=round((time.perf_counter() - started) * 1000),
         **pages(request, page),
     )
+
+
+# The tables' rows, written in one pass (50 candidates with three pins each
+# and 50 selected: through the template, most of the page's time).
+_SELECTED_ROW = (
+    '<tr><th scope="row"><span class="panel-ref">{label}</span><br>'
+    '<span class="panel-note">{title}</span></th>{cells}</tr>\n'
+)
+_CELLS = (
+    '<td>{country}</td><td>{carrier}</td><td class="number">{mass}</td>'
+    '<td class="number">{power}</td><td class="number">{data}</td>'
+    '<td class="number">{mean}</td>'
+    '<td class="number reviews">{reviews_in} / {reviews_assigned}{incomplete}</td>'
+)
+_CANDIDATE_ROW = (
+    '<tr id="candidate-{pk}"><th scope="row"><span class="panel-ref">{label}'
+    "</span></th>{cells}<td>{selected}</td>"
+    '<td><fieldset class="panel-pin"><legend class="visually-hidden">{legend}'
+    '</legend><ul class="panel-pins">{pins}</ul></fieldset></td></tr>\n'
+)
+_PIN = (
+    '<li><input type="radio" name="{name}" value="{value}" id="{id}"{checked}> '
+    '<label for="{id}">{label}</label></li>'
+)
+
+
+class _Rows:
+    """The manifest's rows as HTML, their words translated once a page."""
+
+    def __init__(self):
+        self.separator = get_format("DECIMAL_SEPARATOR")
+        self.incomplete = (
+            f' <span class="panel-flag incomplete">{html(_("incomplete"))}</span>'
+        )
+        self.chosen = f'<span class="panel-ok">✓ {html(_("selected"))}</span>'
+        self.cannot_fly = html(_("cannot fly"))
+
+    def cells(self, row: dict) -> str:
+        line = row["line"]
+        return _CELLS.format(
+            country=html(line.country_name),
+            carrier=html(line.carrier),
+            mass=html(line.mass),
+            power=html(line.power),
+            data=html(line.data),
+            mean=html(format(line.mean, "f").replace(".", self.separator)),
+            reviews_in=line.reviews_submitted,
+            reviews_assigned=line.reviews_assigned,
+            incomplete=self.incomplete if row["incomplete"] else "",
+        )
+
+    def selected(self, rows) -> str:
+        return mark_safe(  # noqa: S308 — every value escaped
+            "".join(
+                _SELECTED_ROW.format(
+                    label=html(row["candidate"].label),
+                    title=html(row["line"].title),
+                    cells=self.cells(row),
+                )
+                for row in rows
+            )
+        )
+
+    def candidates(self, rows) -> str:
+        written = []
+        for row in rows:
+            if row["selected"]:
+                selected = self.chosen
+            elif row["ineligible"]:
+                selected = self.cannot_fly
+            else:
+                selected = "—"
+            pins = "".join(
+                _PIN.format(
+                    name=html(radio["name"]),
+                    value=html(radio["value"]),
+                    id=html(radio["id"]),
+                    checked=" checked" if radio["checked"] else "",
+                    label=html(radio["label"]),
+                )
+                for radio in row["pin"] or ()
+            )
+            written.append(
+                _CANDIDATE_ROW.format(
+                    pk=row["candidate"].id,
+                    label=html(row["candidate"].label),
+                    cells=self.cells(row),
+                    selected=selected,
+                    legend=html(row["line"].legend),
+                    pins=pins,
+                )
+            )
+        return mark_safe("".join(written))  # noqa: S308 — every value escaped
+
+    def ineligible(self, rows) -> str:
+        return format_html_join(
+            "",
+            "<li><strong>{}</strong>: {}</li>",
+            (
+                (
+                    row["candidate"].label,
+                    mark_safe(  # noqa: S308 — as the join filter: each escaped
+                        " ".join(
+                            conditional_escape(reason)
+                            for reason in row["ineligible"].reasons
+                        )
+                    ),
+                )
+                for row in rows
+            ),
+        )
 
 
 def _pin_choices(candidate_id, data) -> list[dict]:
@@ -238,19 +396,8 @@ def manifest_fingerprint(*, opportunity_pk: int, inputs, constraints) -> str:
             opportunity_pk,
             get_language(),
             TIME_LIMIT_S,
-            [
-                [
-                    c.id,
-                    c.score,
-                    c.carrier_id,
-                    c.country,
-                    str(c.mass_kg),
-                    str(c.power_w),
-                    str(c.data_mb_per_day),
-                    c.label,
-                ]
-                for c in inputs.candidates
-            ],
+            # of every candidate, worked out once when they are read
+            inputs.digest,
             [
                 [
                     e.carrier_id,

@@ -6,32 +6,37 @@ Only administrators open these pages (reviews.permissions.can_view_ranking),
 so identities are shown in dual-anonymous calls too.
 """
 
+import functools
 import hashlib
-from functools import cache, partial
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.template.defaultfilters import floatformat
-from django.utils.formats import localize
+from django.utils.formats import get_format
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from proposals.enums import ProposalStage
 from reviews import charts, exports, scoring, selectors, services
 from reviews.admin.reviewer_pages import history_lines, scored_rows
+from reviews.enums import DecisionOutcome
 from reviews.panel.base import (
     REFUSALS,
+    figure,
+    html,
+    kept,
     opportunity_for,
     pages,
-    paginate,
     panel_url,
+    ranked_page,
     render,
     show_refusal,
 )
 from reviews.panel_forms import ReopenForm
 from reviews.permissions import can_reopen_review, can_view_ranking
+from reviews.selectors.panel import call_stamp
 from reviews.selectors.standings import (
     RANKING_SORTS,
     figure_set_id,
@@ -54,9 +59,9 @@ FILTERS = {
 }
 
 
-# What a line of the ranking page shows: the database sorts every proposal
-# of the call before the page is cut, so it sorts these narrow rows rather
-# than whole proposals, accounts and letters.
+# What a line of the ranking page shows: the page's 50 proposals are read
+# with these fields only, not whole proposals, accounts and letters (the
+# order of every proposal of the call is kept, reviews.panel.base.ranked_page).
 PAGE_FIELDS = (
     "pk",
     "opportunity_id",
@@ -66,7 +71,6 @@ PAGE_FIELDS = (
     "principal_investigator__full_name",
     "principal_investigator__email",
     "principal_investigator__institution",
-    "carrier__name",
     "decision__outcome",
     "decision__released_at",
 )
@@ -97,20 +101,43 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     sort = sort if sort in SORTS else "mean"
     show = request.GET.get("show", "")
     show = show if show in FILTERS else ""
-    # The kept figures are looked up once for the page's rows, count and summary.
+    # The kept figures are looked up once for the page's rows, order and
+    # summary; the call's stamp once for the summary, order and statistics.
     figure_set = figure_set_id(opportunity=opportunity, stage=stage)
-    rows = _sorted_and_filtered(
-        ranking_rows(opportunity=opportunity, stage=stage, figure_set=figure_set),
-        sort=sort,
-        show=show,
-    ).only(*PAGE_FIELDS)
-    page = paginate(request, rows)
-    details = selectors.ranking_details(
-        opportunity=opportunity, proposal_ids=[row.pk for row in page], stage=stage
+    stamp = call_stamp(opportunity=opportunity)
+    summary = kept(
+        f"{_KEPT}summary:{figure_set}:{stamp}",
+        lambda: ranking_summary(
+            opportunity=opportunity, stage=stage, figure_set=figure_set
+        ),
     )
-    lines = _lines(page, details, sort=sort, opportunity=opportunity)
-    statistics = selectors.call_statistics(opportunity=opportunity)
-    panel = selectors.panel_settings(opportunity=opportunity)
+    rows = (
+        _sorted_and_filtered(
+            ranking_rows(opportunity=opportunity, stage=stage, figure_set=figure_set),
+            sort=sort,
+            show=show,
+        )
+        .select_related(None)
+        .select_related("principal_investigator", "decision")  # not the carrier
+        .only(*PAGE_FIELDS)
+    )
+    order = kept(
+        f"{_KEPT}order:{figure_set}:{stamp}:{sort}:{show}",
+        lambda: list(rows.values_list("pk", flat=True)),
+    )
+    page = ranked_page(request, rows, order=order)
+    details, score_svg = _page_details(
+        opportunity=opportunity, stage=stage, figure_set=figure_set, page=page
+    )
+    lines = [{"row": row, "details": details[row.pk]} for row in page]
+    # Read only if the template's cached fragment of them is missing.
+    statistics = functools.cache(
+        lambda: selectors.call_statistics(opportunity=opportunity, stamp=stamp)
+    )
+    # Every save of the panel makes a new figure set (reviews.signals).
+    threshold, triage_percent = kept(
+        f"{_KEPT}panel:{figure_set}", lambda: _panel_figures(opportunity)
+    )
     stage_query = f"&stage={stage}" if stage != ProposalStage.FULL else ""
     return render(
         request,
@@ -126,16 +153,8 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         if opportunity.has_loi_stage
         else [],
         lines=lines,
-        words={
-            "triaged": _("below the triage line"),
-            "incomplete": _("incomplete"),
-            "disagree": _("The reviewers disagree"),
-            "disagreement": _("disagreement"),
-            "released": pgettext("a decision already released", "released"),
-        },
-        summary=ranking_summary(
-            opportunity=opportunity, stage=stage, figure_set=figure_set
-        ),
+        table_rows=_table_rows(lines, sort=sort, opportunity=opportunity),
+        summary=summary,
         sort=sort,
         sorts=[
             (value, label, f"?sort={value}{stage_query}")
@@ -145,19 +164,20 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
         filters=[
             (value, label, f"?sort={sort}&show={value}{stage_query}")
             for value, label in FILTERS.items()
-            if value != "triaged" or panel.triage_percent
+            if value != "triaged" or triage_percent
         ],
         all_url=f"?sort={sort}{stage_query}",
         # The statistics part is a cached fragment of the template, keyed by
-        # the figures and the language; its tables and charts are worked out
-        # only when the fragment is not in the cache (callables, which the
-        # template calls).
-        statistics_key=hashlib.sha256(repr(statistics).encode()).hexdigest()[:32],
-        countries=partial(_named_tallies, statistics.countries, exports.country_name),
-        regions=partial(_named_tallies, statistics.regions, exports.region_name),
-        charts=_lazy_charts(lines, statistics),
-        threshold=panel.disagreement_threshold,
-        triage_percent=panel.triage_percent,
+        # the call's stamp (what the statistics are counted from, kept as long
+        # as they are) and the language; the statistics, their tables and
+        # charts are read and worked out only when the fragment is not in the
+        # cache (callables, which the template calls).
+        statistics_key=stamp,
+        countries=lambda: _named_tallies(statistics().countries, exports.country_name),
+        regions=lambda: _named_tallies(statistics().regions, exports.region_name),
+        charts=_lazy_charts(score_svg, statistics),
+        threshold=threshold,
+        triage_percent=triage_percent,
         export_urls={
             file_format: panel_url("export", opportunity.pk, file_format)
             + (f"?stage={stage}" if stage != ProposalStage.FULL else "")
@@ -167,64 +187,129 @@ def ranking_view(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     )
 
 
-def _lines(page, details, *, sort: str, opportunity) -> list[dict]:
-    """The page's lines with every cell written out here, once, rather than
-    through template filters per cell (the page shows 50 lines of 11 cells).
-    `row` and `details` stay for the score chart."""
+# What the page reads of the reviews (the summary's counts, the order of the
+# proposals, a page's review scores, recommendations and chart) is kept in the
+# cache under the ranking's figure set: every save of a review, score,
+# assignment, criterion or panel makes a new set (reviews.signals). The
+# summary and the order also count which proposals are ranked (their stage
+# and status), so they are kept under the call's stamp too
+# (reviews.selectors.panel.call_stamp: the proposals' number and latest
+# change, the decisions'). A kept entry is never stale; a day bounds memory.
+_KEPT = "reviews:ranking-page:"
+_DETAILS_CACHE = _KEPT + "details:{figure_set}:{language}:{ids}"
+
+
+def _page_details(*, opportunity, stage: str, figure_set: int, page) -> tuple:
+    """The page's RankingDetails by proposal and its score chart (SVG), from
+    the cache when the same proposals were shown at the same figure set."""
+    ids = [row.pk for row in page]
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:32]
+    key = _DETAILS_CACHE.format(
+        figure_set=figure_set, language=get_language(), ids=digest
+    )
+
+    def read() -> tuple:
+        details = selectors.ranking_details(
+            opportunity=opportunity, proposal_ids=ids, stage=stage
+        )
+        lines = [{"row": row, "details": details[row.pk]} for row in page]
+        return details, score_chart(lines)
+
+    return kept(key, read)
+
+
+# One line of the ranking's table, written in one pass (the page shows 50
+# lines of 11 cells; through the template, most of its rendering time).
+_ROW = (
+    '<tr id="rank-{pk}" class="{css}"><td class="number rank">{rank}</td>'
+    '<th scope="row"><a href="{url}{pk}/" class="panel-ref">{reference}</a><br>'
+    '<span class="panel-note">{title}</span>{triaged}</th>'
+    '<td>{pi}<br><span class="panel-note">{institution}</span></td>'
+    '<td class="number reviews">{reviews_in} / {reviews_assigned}{incomplete}</td>'
+    '<td class="number mean">{mean}</td>'
+    '<td class="number normalised">{normalised}</td>'
+    '<td class="number median">{median}</td>'
+    '<td class="number spread">{spread}{disagreement}</td>'
+    '<td>{scores}</td><td class="panel-recs">{recommendations}</td>'
+    "<td>{decision}{released}</td></tr>\n"
+)
+
+
+def _table_rows(lines, *, sort: str, opportunity) -> str:
+    """The ranking table's rows as HTML, every cell written here, once."""
     proposal_url = panel_url("proposal", opportunity.pk, 0).rsplit("0/", 1)[0]
     rank_of = "rank_normalised" if sort == "normalised" else "rank_mean"
-    lines = []
-    for row in page:
-        detail = details[row.pk]
+    separator = get_format("DECIMAL_SEPARATOR")
+    outcomes = {value: html(label) for value, label in DecisionOutcome.choices}
+    triaged = html(_("below the triage line"))
+    triaged = f'<br><span class="panel-flag triage">{triaged}</span>'
+    incomplete = html(_("incomplete"))
+    incomplete = f' <span class="panel-flag incomplete">{incomplete}</span>'
+    disagreement = (
+        f' <span class="panel-flag" title="{html(_("The reviewers disagree"))}">'
+        f"{html(_('disagreement'))}</span>"
+    )
+    released = html(pgettext("a decision already released", "released"))
+    released = f' <span class="panel-note">({released})</span>'
+    written = []
+    for line in lines:
+        row, detail = line["row"], line["details"]
         decision = getattr(row, "decision", None)
-        median = detail.median
-        lines.append(
-            {
-                "row": row,
-                "details": detail,
-                "pk": row.pk,
-                "css": ("disagreement" if row.disagreement else "")
+        written.append(
+            _ROW.format(
+                pk=row.pk,
+                css=("disagreement" if row.disagreement else "")
                 + (" panel-triaged triaged" if row.triaged else ""),
-                "rank": getattr(row, rank_of) or "—",
-                "url": f"{proposal_url}{row.pk}/",
-                "reference": row.reference,
-                "title": row.title,
-                "triaged": row.triaged,
-                "pi": row.principal_investigator.get_full_name(),
-                "institution": row.principal_investigator.institution,
-                "reviews": f"{row.reviews_in} / {row.reviews_assigned}",
-                "incomplete": row.reviews_in < row.reviews_assigned,
-                "mean": _figure(row.weighted_mean),
-                "normalised": _figure(row.normalised),
-                "median": "—" if median is None else localize(median),
-                "spread": _figure(row.spread),
-                "disagreement": row.disagreement,
-                "scores": ", ".join(str(score) for score in detail.review_scores)
+                rank=getattr(row, rank_of) or "—",
+                url=proposal_url,
+                reference=html(row.reference),
+                title=html(row.title),
+                triaged=triaged if row.triaged else "",
+                pi=html(row.principal_investigator.get_full_name()),
+                institution=html(row.principal_investigator.institution),
+                reviews_in=row.reviews_in,
+                reviews_assigned=row.reviews_assigned,
+                incomplete=incomplete if row.reviews_in < row.reviews_assigned else "",
+                mean=figure(row.weighted_mean, separator),
+                normalised=figure(row.normalised, separator),
+                median=figure(detail.median, separator),
+                spread=figure(row.spread, separator),
+                disagreement=disagreement if row.disagreement else "",
+                scores=", ".join(
+                    figure(score, separator) for score in detail.review_scores
+                )
                 or "—",
-                "recommendations": [
-                    f"{label}: {count}" for label, count in detail.recommendations
-                ],
-                "decision": decision.get_outcome_display() if decision else "—",
-                "released": bool(decision and decision.is_released),
-            }
+                recommendations="<br>".join(
+                    html(f"{label}: {count}") for label, count in detail.recommendations
+                )
+                or "—",
+                decision=outcomes.get(decision.outcome, html(decision.outcome))
+                if decision
+                else "—",
+                released=released if decision and decision.is_released else "",
+            )
         )
-    return lines
-
-
-def _figure(value) -> str:
-    return "—" if value is None else floatformat(value, 2)
+    return mark_safe("".join(written))  # noqa: S308 — every value escaped above
 
 
 def _named_tallies(tallies, name) -> list:
     return [(name(tally.key), tally) for tally in tallies]
 
 
-def _lazy_charts(lines, statistics) -> dict:
-    """The page's charts: the scores' now, the statistics' only if the
-    template's cached fragment needs them."""
-    by_group = cache(lambda: statistics_charts(statistics))
+def _panel_figures(opportunity) -> tuple:
+    """The call's disagreement threshold and triage line (its panel's, else
+    the defaults)."""
+    panel = selectors.panel_settings(opportunity=opportunity)
+    return panel.disagreement_threshold, panel.triage_percent
+
+
+def _lazy_charts(score_svg: str, statistics) -> dict:
+    """The page's charts: the scores' (made with the page's details), the
+    statistics' (`statistics()`) only if the template's cached fragment
+    needs them."""
+    by_group = functools.cache(lambda: statistics_charts(statistics()))
     return {
-        "scores": score_chart(lines),
+        "scores": score_svg,
         "countries": lambda: by_group()["countries"],
         "regions": lambda: by_group()["regions"],
     }

@@ -40,15 +40,18 @@ def proposals_without_decision(*, opportunity) -> QuerySet[Proposal]:
     )
 
 
-def _ranked(opportunity, stage: str) -> QuerySet[Proposal]:
-    """The ranking's rows of proposals at `stage`, best weighted mean first."""
+def _ranked(
+    opportunity, stage: str, figure_set: int | None = None
+) -> QuerySet[Proposal]:
+    """The ranking's rows of proposals at `stage`, best weighted mean first
+    (at the kept figures' set `figure_set` when the caller has looked it up)."""
     from reviews.selectors.standings import (  # noqa: PLC0415 — it imports panel.py
         RANKING_SORTS,
         ranking_rows,
     )
 
     return (
-        ranking_rows(opportunity=opportunity, stage=stage)
+        ranking_rows(opportunity=opportunity, stage=stage, figure_set=figure_set)
         .filter(stage=stage)
         .order_by(*RANKING_SORTS["rank_mean"])
     )
@@ -81,10 +84,12 @@ def letters_decided(*, opportunity) -> QuerySet[Proposal]:
 _TO_DECIDE = Q(status__in=ProposalStatus.in_review()) | Q(decision__isnull=False)
 
 
-def proposals_to_decide(*, opportunity) -> QuerySet[Proposal]:
+def proposals_to_decide(
+    *, opportunity, figure_set: int | None = None
+) -> QuerySet[Proposal]:
     """Every full proposal in review or decided, ranked, best first, with its
     decision: the decisions page, a page at a time."""
-    return _ranked(opportunity, ProposalStage.FULL).filter(_TO_DECIDE)
+    return _ranked(opportunity, ProposalStage.FULL, figure_set).filter(_TO_DECIDE)
 
 
 def decision_counts(*, opportunity) -> dict[str, int]:

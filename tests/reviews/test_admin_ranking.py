@@ -193,10 +193,11 @@ def test_ranking_page_query_count_is_constant(
     url = panel_url("ranking", opportunity.pk)
 
     client.get(url)  # the first request after a change computes the figures
-    # 15 for one page of proposals (50): the kept figures' set, the ranking's
-    # page and summary in SQL, the page's review scores, the statistics by
-    # country in one query.
-    with django_assert_num_queries(15):
+    # 9 for one page of proposals (50): the kept figures' set, the call's
+    # stamp (under which the summary, the order and the statistics are kept
+    # in the cache, the page's review scores and the panel's settings under
+    # the set), the page's rows.
+    with django_assert_num_queries(9):
         response = client.get(url)
 
     assert len(response.context["lines"]) == item_count
