@@ -33,6 +33,10 @@ STATUS_CLASSES = {
     ProposalStatus.CONDITIONALLY_SELECTED: "status-published",
     ProposalStatus.WITHDRAWN: "status-cancelled",
 }
+# The statuses' names (lazy: translated when written). `get_status_display`
+# builds a dict of the field's choices on every call, which the dashboard makes
+# on every row.
+STATUS_LABELS = dict(ProposalStatus.choices)
 
 
 @register.simple_tag
@@ -40,7 +44,7 @@ def proposal_status(proposal) -> SafeString:
     badge = format_html(
         '<span class="badge proposal-status {}">{}</span>',
         STATUS_CLASSES.get(proposal.status, "status-closed"),
-        proposal.get_status_display(),
+        STATUS_LABELS.get(proposal.status, proposal.status),
     )
     if not proposal.is_letter:
         return badge
