@@ -7,4 +7,10 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
 
     def ready(self) -> None:
-        from proposals import receivers  # noqa: F401, PLC0415 (connects them)
+        from django.db.models.signals import post_migrate  # noqa: PLC0415
+
+        from proposals import receivers  # noqa: PLC0415 (connects them)
+
+        post_migrate.connect(
+            receivers.after_migrate, sender=self, dispatch_uid="progress:migrate"
+        )

@@ -10,15 +10,22 @@ figure is kept per draft, with the stamp of what it was computed from:
 - the draft's `updated_at` and stage. Every change a researcher makes (a
   section, the team, a document, a statement) goes through proposals.services,
   which touches `updated_at`;
+- the draft's own version, moved on (after the commit, proposals.receivers)
+  when one of its team places, documents or accepted statements is written
+  without touching `updated_at` (a member confirming, an account linked to an
+  invitation, privacy's rewrites), and when a person on it changes their name,
+  email, institution, country or ORCID iD, or is deleted;
 - a generation shared by every draft, moved on by any save or deletion of what
-  drafts share (proposals.receivers): a call, its carriers, required documents
-  and statements, and a person's name, email, institution, country or ORCID iD.
-  These are rare writes, by staff or by someone editing their profile.
+  drafts share (a call, its carriers, required documents and statements) and by
+  every `migrate` (each deploy runs it: a release may change the checklist's
+  rules).
 
-A team member, document or accepted statement written outside the services (a
-shell, a data migration) forgets its draft's figure too (proposals.receivers).
-A kept figure that does not match its draft's stamp is computed again; the
-submission never reads it (it checks the whole checklist itself).
+Versions and the generation are read before the drafts are, so a figure
+computed from rows that a write changes meanwhile is kept under the old value
+and never matches again. A version or generation the cache has lost is
+replaced by one never used before (the clock's nanoseconds), so figures kept
+before it never match either. The submission never reads a kept figure: it
+checks the whole checklist itself.
 """
 
 import time
@@ -27,17 +34,35 @@ from django.core.cache import cache
 
 from proposals.checklist import completeness, completion_percentage
 from proposals.enums import ProposalStatus
-from proposals.models import Proposal
+from proposals.models import Proposal, TeamMember
 
 KEY = "proposals:progress:{pk}"
+VERSION_KEY = "proposals:progress:{pk}:version"
 GENERATION_KEY = "proposals:progress:generation"
 # Long enough to outlive a working day's visits, short enough that figures of
 # drafts nobody opens leave the cache.
 SECONDS = 7 * 24 * 3600
 
 
-def _stamp(proposal: Proposal, generation: int) -> str:
-    return f"{proposal.updated_at.isoformat()}|{proposal.stage}|{generation}"
+def _stamp(proposal: Proposal, *, generation: int, version: int) -> str:
+    return f"{proposal.updated_at.isoformat()}|{proposal.stage}|{generation}|{version}"
+
+
+def _current(key: str, kept: dict) -> int:
+    """The counter under `key` as read in `kept`, or a new one never used
+    before when the cache has none (new, or it was evicted)."""
+    value = kept.get(key)
+    if value is None:
+        cache.add(key, time.time_ns(), None)
+        value = cache.get(key)
+    return value
+
+
+def _move_on(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # the cache has none (new, or it was evicted)
+        cache.set(key, time.time_ns(), None)
 
 
 def progress_of_drafts(proposals, *, reader) -> dict[int, int]:
@@ -49,15 +74,16 @@ def progress_of_drafts(proposals, *, reader) -> dict[int, int]:
     if not drafts:
         return {}
     keys = {pk: KEY.format(pk=pk) for pk in drafts}
-    kept = cache.get_many([GENERATION_KEY, *keys.values()])
-    generation = kept.get(GENERATION_KEY)
-    if generation is None:
-        generation = _new_generation()
+    versions = {pk: VERSION_KEY.format(pk=pk) for pk in drafts}
+    kept = cache.get_many([GENERATION_KEY, *keys.values(), *versions.values()])
+    generation = _current(GENERATION_KEY, kept)
+    read_as = {pk: _current(versions[pk], kept) for pk in drafts}
     figures: dict[int, int] = {}
     missing = []
     for pk, proposal in drafts.items():
         entry = kept.get(keys[pk])
-        if entry is not None and entry[0] == _stamp(proposal, generation):
+        stamp = _stamp(proposal, generation=generation, version=read_as[pk])
+        if entry is not None and entry[0] == stamp:
             figures[pk] = entry[1]
         else:
             missing.append(pk)
@@ -66,26 +92,37 @@ def progress_of_drafts(proposals, *, reader) -> dict[int, int]:
         for proposal in reader(missing):
             figure = completion_percentage(completeness(proposal))
             figures[proposal.pk] = figure
-            fresh[keys[proposal.pk]] = (_stamp(proposal, generation), figure)
+            stamp = _stamp(
+                proposal, generation=generation, version=read_as[proposal.pk]
+            )
+            fresh[keys[proposal.pk]] = (stamp, figure)
         cache.set_many(fresh, SECONDS)
     return figures
 
 
-def forget(proposal_id: int) -> None:
-    cache.delete(KEY.format(pk=proposal_id))
-
-
-def _new_generation() -> int:
-    """A generation never used before (the clock's nanoseconds), for a cache
-    that has none yet or lost it: figures kept under an older one never match
-    it, whatever happened while it was gone."""
-    cache.add(GENERATION_KEY, time.time_ns(), None)
-    return cache.get(GENERATION_KEY)
+def forget(proposal_ids) -> None:
+    """The kept figures of these drafts are stale: their versions move on."""
+    for pk in proposal_ids:
+        _move_on(VERSION_KEY.format(pk=pk))
 
 
 def shared_inputs_changed() -> None:
     """Every kept figure is stale: the generation moves on."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the cache has none (new, or it was evicted)
-        cache.set(GENERATION_KEY, time.time_ns(), None)
+    _move_on(GENERATION_KEY)
+
+
+def drafts_of(user) -> list[int]:
+    """The drafts whose checklist reads `user`'s profile: those they lead and
+    those whose team links their account."""
+    return list(
+        Proposal.objects.filter(status=ProposalStatus.DRAFT)
+        .filter(
+            pk__in=Proposal.objects.filter(principal_investigator=user)
+            .values("pk")
+            .order_by()
+            .union(
+                TeamMember.objects.filter(user=user).values("proposal_id").order_by()
+            )
+        )
+        .values_list("pk", flat=True)
+    )

@@ -1,19 +1,23 @@
 """What makes a kept completion figure stale (proposals.progress).
 
 Connected when the app is ready (ProposalsConfig.ready imports this module).
-What drafts share — a call, its carriers, required documents and statements,
-and the people's profiles — moves every figure's generation on; a team member,
-document or accepted statement forgets its own draft's figure. Both after the
-transaction commits, so that a figure computed meanwhile from the old rows is
-not kept under the new stamp. A write that bypasses the model's save
-(`QuerySet.update`, `bulk_create`, raw SQL) sends no signal: such code calls
-proposals.progress itself.
+What drafts share — a call, its carriers, required documents and statements —
+moves every figure's generation on, and so does every `migrate`; a team member,
+document or accepted statement moves its own draft's version on, and a person's
+profile the versions of the drafts they are on. All after the transaction
+commits. A write that bypasses the model's save (`QuerySet.update`,
+`bulk_create`, raw SQL) sends no signal: such code calls proposals.progress
+itself (proposals.services.team.link_memberships does).
 """
 
+import logging
+
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from proposals import progress
+
+logger = logging.getLogger(__name__)
 
 # What every draft's checklist reads from its call.
 SHARED = (
@@ -41,14 +45,30 @@ def shared_changed(sender, **kwargs) -> None:
 
 def own_changed(sender, *, instance, **kwargs) -> None:
     proposal_id = instance.proposal_id
-    transaction.on_commit(lambda: progress.forget(proposal_id))
+    transaction.on_commit(lambda: progress.forget([proposal_id]))
 
 
-def profile_changed(sender, *, update_fields=None, **kwargs) -> None:
-    """A person's save, unless it wrote nothing the checklist reads (signing
-    in writes `last_login` alone)."""
-    if update_fields is None or PROFILE_FIELDS & set(update_fields):
-        transaction.on_commit(progress.shared_inputs_changed)
+def profile_changed(sender, *, instance, created=False, update_fields=None, **kwargs):
+    """A person's save that may have changed what the checklist reads of them
+    (not a new account: it is on no draft yet; not a save of other fields,
+    such as signing in's `last_login`), or their deletion: the drafts they are
+    on, read now, are forgotten after the commit."""
+    if created or (
+        update_fields is not None and not PROFILE_FIELDS & set(update_fields)
+    ):
+        return
+    drafts = progress.drafts_of(instance)
+    if drafts:
+        transaction.on_commit(lambda: progress.forget(drafts))
+
+
+def after_migrate(sender, **kwargs) -> None:
+    """A release may change the checklist's rules: every figure is stale. A
+    cache that does not answer must not stop the migration."""
+    try:
+        progress.shared_inputs_changed()
+    except Exception:
+        logger.warning("The kept completion figures could not be marked stale.")
 
 
 for label in SHARED:
@@ -61,9 +81,12 @@ for label in OWN:
         signal.connect(
             own_changed, sender=label, dispatch_uid=f"progress:{name}:{label}"
         )
-for name, signal in SIGNALS.items():
-    signal.connect(
-        profile_changed,
-        sender="accounts.User",
-        dispatch_uid=f"progress:{name}:accounts.User",
-    )
+post_save.connect(
+    profile_changed, sender="accounts.User", dispatch_uid="progress:save:accounts.User"
+)
+# Before the deletion: afterwards the team places no longer name the account.
+pre_delete.connect(
+    profile_changed,
+    sender="accounts.User",
+    dispatch_uid="progress:delete:accounts.User",
+)

@@ -5,8 +5,9 @@ import pytest
 from django.core.cache import cache
 
 from accounts.services import update_profile
-from proposals import progress, selectors
+from proposals import progress, receivers, selectors
 from proposals.services import accept_statements, update_section
+from proposals.services.team import link_memberships
 from tests.factories import (
     ProposalFactory,
     RequiredDocumentFactory,
@@ -140,9 +141,66 @@ def test_a_team_member_written_outside_the_services_forgets_its_draft(
     assert _figure(client, draft) == 94
 
 
+def test_a_new_account_keeps_the_figures(draft, django_capture_on_commit_callbacks):
+    _reads(draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        UserFactory()
+
+    assert _reads(draft) == []
+
+
+def test_an_account_linked_to_an_invitation_forgets_the_draft(
+    draft, django_capture_on_commit_callbacks
+):
+    """link_memberships writes with an update (no signal); the anonymity check
+    reads the linked account's ORCID iD."""
+    TeamMemberFactory(proposal=draft, email="m@example.org")
+    _reads(draft)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        link_memberships(user=UserFactory(email="m@example.org"))
+
+    assert _reads(draft) == [[draft.pk]]
+
+
+def test_a_figure_computed_from_rows_changed_meanwhile_is_not_kept(draft):
+    """A write commits (and forgets the draft) while a visit is computing the
+    figure from the rows it read before: what that visit keeps never matches."""
+
+    def reader(ids):
+        rows = selectors.drafts_for_checklist(ids)
+        progress.forget(ids)  # the write's commit, meanwhile
+        return rows
+
+    progress.progress_of_drafts(
+        selectors.proposals_for_dashboard(user=draft.principal_investigator),
+        reader=reader,
+    )
+
+    assert _reads(draft) == [[draft.pk]]
+
+
+def test_a_migration_forgets_every_figure(draft):
+    """Each deploy runs migrate: a release may change the checklist's rules."""
+    _reads(draft)
+
+    receivers.after_migrate(sender=None)
+
+    assert _reads(draft) == [[draft.pk]]
+
+
 def test_a_lost_generation_is_never_taken_for_an_old_one(draft):
     _reads(draft)
     cache.delete(progress.GENERATION_KEY)
+
+    assert _reads(draft) == [[draft.pk]]
+    assert _reads(draft) == []
+
+
+def test_a_lost_version_is_never_taken_for_an_old_one(draft):
+    _reads(draft)
+    cache.delete(progress.VERSION_KEY.format(pk=draft.pk))
 
     assert _reads(draft) == [[draft.pk]]
     assert _reads(draft) == []
