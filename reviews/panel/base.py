@@ -6,6 +6,7 @@ a 403; someone not signed in is sent to the login page by the admin site.
 """
 
 from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape as _escape
 
 from django.contrib import admin
@@ -101,13 +102,18 @@ def kept(key: str, read: Callable):
     return cache.get_or_set(key, read, KEPT_S)
 
 
+CENT = Decimal("0.01")
+
+
 def figure(value, separator: str = ".") -> str:
     """A figure kept to two places (0.01) as the panel's tables write it
     (floatformat's "4.93"; "—" for none), with the language's decimal
     `separator`."""
     if value is None:
         return "—"
-    return f"{value or abs(value):.2f}".replace(".", separator)  # no "-0.00"
+    # Rounded half up, as floatformat does (a Decimal's format rounds half even).
+    rounded = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return f"{rounded or abs(rounded):.2f}".replace(".", separator)  # no "-0.00"
 
 
 def html(value) -> str:
