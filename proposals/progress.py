@@ -28,10 +28,10 @@ before it never match either. The submission never reads a kept figure: it
 checks the whole checklist itself.
 """
 
-import time
-
 from django.core.cache import cache
 
+from config.generations import current as _current
+from config.generations import move_on as _move_on
 from proposals.checklist import completeness, completion_percentage
 from proposals.enums import ProposalStatus
 from proposals.models import Proposal, TeamMember
@@ -46,23 +46,6 @@ SECONDS = 7 * 24 * 3600
 
 def _stamp(proposal: Proposal, *, generation: int, version: int) -> str:
     return f"{proposal.updated_at.isoformat()}|{proposal.stage}|{generation}|{version}"
-
-
-def _current(key: str, kept: dict) -> int:
-    """The counter under `key` as read in `kept`, or a new one never used
-    before when the cache has none (new, or it was evicted)."""
-    value = kept.get(key)
-    if value is None:
-        cache.add(key, time.time_ns(), None)
-        value = cache.get(key)
-    return value
-
-
-def _move_on(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # the cache has none (new, or it was evicted)
-        cache.set(key, time.time_ns(), None)
 
 
 def progress_of_drafts(proposals, *, reader) -> dict[int, int]:
