@@ -1,13 +1,16 @@
 """Reads of the outbox for the admin: the changelist, the alerts on the index."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from config import generations
 from notifications.models import EmailStatus, FlaggedAddress, OutboundEmail
 
 
@@ -63,3 +66,39 @@ def outbox_alerts() -> OutboxAlerts:
 def address_flag(*, email: str) -> FlaggedAddress | None:
     """The flag on `email`, for a page that tells its owner (None when clean)."""
     return FlaggedAddress.objects.filter(email=email.strip().lower()).first()
+
+
+# The flags change seldom (a bounce, an administrator clearing one) and their
+# owners' pages ask on every visit: the answer is kept per address, under a
+# generation that any save or deletion of a flag moves on after its commit
+# (notifications.receivers; config.generations says why a value computed
+# meanwhile never matches).
+FLAG_KEY = "notifications:flag:{digest}"
+FLAG_GENERATION_KEY = "notifications:flag:generation"
+FLAG_SECONDS = 24 * 3600
+
+
+def kept_address_flag(*, email: str) -> FlaggedAddress | None:
+    """What a page shows of address_flag (the address, the reason, when it was
+    last flagged; not saved), from the cache while no flag has changed since."""
+    address = email.strip().lower()
+    key = FLAG_KEY.format(digest=hashlib.sha256(address.encode()).hexdigest())
+    kept = cache.get_many([FLAG_GENERATION_KEY, key])
+    generation = generations.current(FLAG_GENERATION_KEY, kept)
+    entry = kept.get(key)
+    if entry is None or entry[0] != generation:
+        flag = address_flag(email=address)
+        # Plain values, not the instance: a release that changes the model
+        # never unpickles an old one.
+        shown = None if flag is None else (flag.reason, flag.last_flagged_at)
+        entry = (generation, shown)
+        cache.set(key, entry, FLAG_SECONDS)
+    if entry[1] is None:
+        return None
+    reason, last_flagged_at = entry[1]
+    return FlaggedAddress(email=address, reason=reason, last_flagged_at=last_flagged_at)
+
+
+def flags_changed() -> None:
+    """Every kept answer of kept_address_flag is stale."""
+    generations.move_on(FLAG_GENERATION_KEY)

@@ -1,8 +1,18 @@
 """A researcher whose address bounces is told so on their own pages."""
 
-import pytest
+import hashlib
 
-from notifications.models import FlagReason
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from config import generations
+from notifications.models import FlaggedAddress, FlagReason
+from notifications.selectors import (
+    FLAG_GENERATION_KEY,
+    FLAG_KEY,
+    kept_address_flag,
+)
 from notifications.services import flag_address
 from tests.factories import UserFactory
 
@@ -32,3 +42,64 @@ def test_clean_address_shows_no_warning(client, db, path):
     html = client.get(path).content.decode()
 
     assert "Our emails are not reaching you." not in html
+
+
+def test_kept_answer_follows_a_new_flag_and_its_removal(
+    client, db, django_capture_on_commit_callbacks
+):
+    user = UserFactory(email="wang.fang@institute.ac.cn")
+    client.force_login(user)
+    assert "Our emails are not reaching you." not in client.get("/proposals/").text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        flag = flag_address(email=user.email, reason=FlagReason.BOUNCED, detail="")
+    flagged = client.get("/proposals/").text
+    with django_capture_on_commit_callbacks(execute=True):
+        flag.delete()
+    cleared = client.get("/proposals/").text
+
+    assert "Our emails are not reaching you." in flagged
+    assert "Our emails are not reaching you." not in cleared
+
+
+def test_kept_answer_is_read_once_until_a_flag_changes(db, django_assert_num_queries):
+    flag_address(email="zhao.lei@example.org", reason=FlagReason.COMPLAINED, detail="")
+
+    with django_assert_num_queries(1):
+        first = kept_address_flag(email="Zhao.Lei@example.org")
+    with django_assert_num_queries(0):
+        again = kept_address_flag(email="zhao.lei@example.org")
+
+    assert (first.email, first.reason) == ("zhao.lei@example.org", "complained")
+    assert (again.email, again.reason, again.last_flagged_at) == (
+        first.email,
+        first.reason,
+        first.last_flagged_at,
+    )
+
+
+def test_answer_read_while_a_flag_changes_is_never_served(
+    db, django_capture_on_commit_callbacks
+):
+    # The generation is read before the flag: an answer read from rows that a
+    # write changes meanwhile is kept under the old generation.
+    email = "chen.jing@example.org"
+    kept = cache.get_many([FLAG_GENERATION_KEY])
+    stale_generation = generations.current(FLAG_GENERATION_KEY, kept)
+    with django_capture_on_commit_callbacks(execute=True):
+        flag_address(email=email, reason=FlagReason.BOUNCED, detail="")
+    digest = hashlib.sha256(email.encode()).hexdigest()
+    cache.set(FLAG_KEY.format(digest=digest), (stale_generation, None))
+
+    assert kept_address_flag(email=email).reason == "bounced"
+
+
+def test_lost_generation_never_matches_an_answer_kept_before(db):
+    email = "liu.yang@example.org"
+    assert kept_address_flag(email=email) is None
+    FlaggedAddress.objects.create(
+        email=email, reason=FlagReason.BOUNCED, last_flagged_at=timezone.now()
+    )  # as a write that sends no signal would, then the cache loses the counter
+    cache.delete(FLAG_GENERATION_KEY)
+
+    assert kept_address_flag(email=email).reason == "bounced"
