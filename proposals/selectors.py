@@ -76,6 +76,9 @@ _DASHBOARD_COLUMNS = (
     "stage",
     "updated_at",
     "principal_investigator_id",
+    # The name an invitation to confirm shows (invitations_among).
+    "principal_investigator__full_name",
+    "principal_investigator__email",
     "opportunity__slug",
     *(f"opportunity__{name}" for name in get_translation_fields("title")),
     "opportunity__title",
@@ -84,22 +87,32 @@ _DASHBOARD_COLUMNS = (
     "opportunity__loi_deadline",
     "opportunity__proposal_deadline",
 )
-# A team place as role_of and the permission predicates read it.
-_DASHBOARD_TEAM_COLUMNS = ("proposal_id", "user_id", "role", "confirmed_at")
+# A team place as role_of, the permission predicates and an invitation to
+# confirm read it.
+_DASHBOARD_TEAM_COLUMNS = (
+    "proposal_id",
+    "user_id",
+    "role",
+    "confirmed_at",
+    "institution",
+)
+# The proposals whose team places still wait for confirmation.
+PENDING_INVITATION_STATUSES = (ProposalStatus.DRAFT, ProposalStatus.SUBMITTED)
 
 
 def proposals_for_dashboard(*, user) -> list[Proposal]:
     """proposals_for_user's rows, most recently changed first, with only what
     the dashboard shows: each proposal with its call's title, deadlines and
-    status, and its team places (as the permission predicates read them). Each
-    draft's completion figure comes from proposals.progress, which reads a
-    draft whole (`with_relations`) only when its kept figure is stale."""
+    status, its principal investigator's name, and its team places (as the
+    permission predicates and `invitations_among` read them). Each draft's
+    completion figure comes from proposals.progress, which reads a draft whole
+    (`with_relations`) only when its kept figure is stale."""
     if not (user and user.is_authenticated and user.is_active):
         return []
     team = TeamMember.objects.only(*_DASHBOARD_TEAM_COLUMNS).order_by("pk")
     return list(
         Proposal.objects.filter(pk__in=_ids_for_user(user))
-        .select_related("opportunity")
+        .select_related("opportunity", "principal_investigator")
         .only(*_DASHBOARD_COLUMNS)
         .prefetch_related(Prefetch("team_members", queryset=team))
         .order_by("-updated_at", "pk")
@@ -121,6 +134,17 @@ def _narrow(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     return queryset.select_related(None).select_related(
         "opportunity__mission", "principal_investigator", "carrier"
     )
+
+
+def narrow(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """with_relations(queryset) as a proposal's own page or a write to it reads
+    it: call `share_call` on each proposal read."""
+    return _narrow(with_relations(queryset))
+
+
+def share_call(proposal: Proposal) -> None:
+    """See `narrow`."""
+    _share_call(proposal)
 
 
 def _share_call(proposal: Proposal) -> None:
@@ -231,29 +255,22 @@ def pending_invitations_for_user(*, user) -> QuerySet[TeamMember]:
     return TeamMember.objects.filter(
         user=user,
         confirmed_at__isnull=True,
-        proposal__status__in=[ProposalStatus.DRAFT, ProposalStatus.SUBMITTED],
+        proposal__status__in=PENDING_INVITATION_STATUSES,
     ).select_related("proposal__opportunity", "proposal__principal_investigator")
 
 
-def invitations_for_dashboard(*, user) -> list[TeamMember]:
-    """pending_invitations_for_user with only what the dashboard shows: the
-    place's role and institution, the proposal's title, its call's title and
-    its principal investigator's name."""
-    return list(
-        pending_invitations_for_user(user=user)
-        .only(
-            "role",
-            "institution",
-            "proposal__title",
-            "proposal__principal_investigator__full_name",
-            "proposal__principal_investigator__email",
-            *(
-                f"proposal__opportunity__{name}"
-                for name in ("title", *get_translation_fields("title"))
-            ),
-        )
-        .order_by("pk")
-    )
+def invitations_among(proposals: list[Proposal], *, user) -> list[TeamMember]:
+    """pending_invitations_for_user, taken from proposals_for_dashboard's rows
+    rather than read again: every proposal a place links to `user` on is among
+    them, with its team places, call and principal investigator."""
+    places = [
+        member
+        for proposal in proposals
+        if proposal.status in PENDING_INVITATION_STATUSES
+        for member in proposal.team_members.all()
+        if member.user_id == user.pk and member.confirmed_at is None
+    ]
+    return sorted(places, key=lambda member: member.pk)
 
 
 def team_member_for_token(*, token: str) -> TeamMember | None:

@@ -8,6 +8,7 @@
 {% status_badge opportunity %}                the status, in colours that pass 4.5:1
 """
 
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,8 +16,8 @@ from zoneinfo import ZoneInfo
 from django import template
 from django.utils import dateformat, timezone
 from django.utils.formats import number_format
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from catalogue.enums import OpportunityStatus
 
@@ -42,6 +43,15 @@ def beijing(value: datetime | None) -> str:
     """A moment in Beijing time, e.g. "31 Aug 2026, 23:59 Beijing time (UTC+8)"."""
     if value is None:
         return ""
+    return _beijing_text(value, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _beijing_text(value: datetime, language: str | None) -> str:
+    """beijing's text for a moment in a language: a page shows the same
+    deadlines and saves on every visit, and Django's date formatting was a
+    twentieth of the dashboard's time. The language is in the key; the
+    catalogues do not change while the process runs."""
     local = value.astimezone(BEIJING)
     return _("%(moment)s Beijing time (UTC+8)") % {
         "moment": dateformat.format(local, _moment_format())

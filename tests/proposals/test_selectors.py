@@ -6,8 +6,10 @@ from proposals.checklist import completeness, completion_percentage
 from proposals.permissions import can_edit_proposal
 from proposals.selectors import (
     document_for_user,
+    invitations_among,
     pending_invitations_for_user,
     proposal_for_user,
+    proposals_for_dashboard,
     proposals_for_user,
     version_for_user,
 )
@@ -117,6 +119,32 @@ def test_version_for_user_is_not_found_for_another_researcher(ready_proposal):
         )
         == version
     )
+
+
+def test_invitations_among_dashboard_rows_are_the_pending_ones():
+    user = UserFactory()
+    pending = TeamMemberFactory(user=user)
+    submitted = TeamMemberFactory(user=user, proposal=ProposalFactory(submitted=True))
+    TeamMemberFactory(user=user, confirmed=True)
+    TeamMemberFactory(user=user, proposal=ProposalFactory(status="withdrawn"))
+    TeamMemberFactory(
+        user=user, proposal=ProposalFactory(submitted=True, status="under_review")
+    )
+    TeamMemberFactory(proposal=pending.proposal)  # someone else's place
+    TeamMemberFactory()
+
+    rows = proposals_for_dashboard(user=user)
+    among = invitations_among(rows, user=user)
+
+    assert among == list(pending_invitations_for_user(user=user))
+    assert among == [pending, submitted]
+    assert [
+        (m.proposal.principal_investigator.get_full_name(), m.institution)
+        for m in among
+    ] == [
+        (m.proposal.principal_investigator.get_full_name(), m.institution)
+        for m in (pending, submitted)
+    ]
 
 
 def test_pending_invitations_for_user_are_the_unconfirmed_open_ones():

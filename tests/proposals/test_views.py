@@ -239,6 +239,23 @@ def test_dashboard_lists_led_and_team_proposals_with_status_and_deadline(client)
     assert "Submitted" in page
     assert on_team.reference in page
     assert f'data-countdown="{iso_utc(led.deadline)}"' in page
+    assert [(row["url"], row["call_url"]) for row in response.context["rows"]] == [
+        (p.get_absolute_url(), p.opportunity.get_absolute_url()) for p in (on_team, led)
+    ]
+
+
+def test_dashboard_dates_follow_the_language_of_each_visit(client):
+    user = UserFactory()
+    ProposalFactory(principal_investigator=user)
+    client.force_login(user)
+
+    english = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="en")
+    chinese = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    again = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert english.context["rows"][0]["updated"].endswith("Beijing time (UTC+8)")
+    assert chinese.context["rows"][0]["updated"].startswith("北京时间")
+    assert again.context["rows"][0]["updated"] == english.context["rows"][0]["updated"]
 
 
 def test_dashboard_shows_pending_invitations_of_the_user(client):
@@ -300,15 +317,16 @@ def test_dashboard_query_count_is_constant(
 
     # The first visit reads the drafts whole for their completion figures
     # (proposals.progress); one query asks whether our emails bounce from the
-    # user's address.
-    with django_assert_num_queries(12):
+    # user's address. The invitations come from the rows' team places.
+    with django_assert_num_queries(11):
         response = client.get("/proposals/")
-    # Later visits find the figures kept: the rows, their team places, the
-    # invitations, the address (and the session and the user).
-    with django_assert_num_queries(6):
+    # Later visits find the figures and the address's answer kept: the rows
+    # and their team places (and the session and the user).
+    with django_assert_num_queries(4):
         again = client.get("/proposals/")
 
     assert len(response.context["rows"]) == 2 * item_count
+    assert len(again.context["invitations"]) == item_count
     assert [row["progress"] for row in again.context["rows"]] == [
         row["progress"] for row in response.context["rows"]
     ]
