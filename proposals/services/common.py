@@ -10,7 +10,7 @@ from proposals.permissions import (
     can_view_proposal,
     is_open_for_changes,
 )
-from proposals.selectors import with_relations
+from proposals.selectors import narrow, share_call
 
 
 class ProposalLocked(Refused):
@@ -24,10 +24,13 @@ class ProposalLocked(Refused):
 
 
 def lock(proposal: Proposal) -> Proposal:
-    """The proposal's row, locked for the transaction, with its relations loaded."""
-    return with_relations(Proposal.objects.select_for_update(of=("self",))).get(
+    """The proposal's row, locked for the transaction, with its relations loaded
+    (as selectors.narrow reads them)."""
+    locked = narrow(Proposal.objects.select_for_update(of=("self",))).get(
         pk=proposal.pk
     )
+    share_call(locked)
+    return locked
 
 
 def lock_for_change(proposal: Proposal, *, actor, allowed=can_edit_proposal, now=None):
