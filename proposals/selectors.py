@@ -27,14 +27,19 @@ from proposals.permissions import (
 )
 
 
-def with_relations(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """Everything the checklist, the permissions and a proposal page read."""
-    return queryset.select_related(
-        "opportunity__mission",
-        "principal_investigator",
-        "carrier__opportunity__mission",
-    ).prefetch_related(
-        Prefetch("team_members", queryset=TeamMember.objects.select_related("user")),
+def _team() -> Prefetch:
+    return Prefetch("team_members", queryset=TeamMember.objects.select_related("user"))
+
+
+def _sections() -> Prefetch:
+    return Prefetch(
+        "section_versions", queryset=SectionVersion.objects.select_related("saved_by")
+    )
+
+
+def _beyond_team() -> tuple:
+    """What with_relations prefetches besides the team."""
+    return (
         Prefetch(
             "documents",
             queryset=ProposalDocument.objects.select_related("required_document"),
@@ -43,6 +48,15 @@ def with_relations(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
         "opportunity__required_documents",
         "opportunity__statements",
     )
+
+
+def with_relations(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Everything the checklist, the permissions and a proposal page read."""
+    return queryset.select_related(
+        "opportunity__mission",
+        "principal_investigator",
+        "carrier__opportunity__mission",
+    ).prefetch_related(_team(), *_beyond_team())
 
 
 def _ids_for_user(user) -> QuerySet:
@@ -149,14 +163,17 @@ def share_call(proposal: Proposal) -> None:
 
 def _share_call(proposal: Proposal) -> None:
     """A carrier belongs to the call it is chosen in: give it the proposal's
-    call (and mission) already read rather than a second join of both."""
+    call (and mission) already read rather than a second join of both. A
+    carrier the read did not bring is left to load when something reads it."""
+    if not Proposal.carrier.is_cached(proposal):
+        return
     carrier = proposal.carrier
     if carrier is not None and carrier.opportunity_id == proposal.opportunity_id:
         carrier.opportunity = proposal.opportunity
 
 
 def proposal_for_user(
-    *, user, pk: int, sections: bool = False, light: bool = False
+    *, user, pk: int, sections: bool = False, light: bool = False, bare: bool = False
 ) -> Proposal:
     """One proposal for its PI, its team or an administrator; Http404 otherwise.
 
@@ -164,20 +181,19 @@ def proposal_for_user(
     section forms each read them (proposals.services.section_numbers): one
     query for all five. `light`: with its call, carrier and team only (what the
     permissions and a section form read), for a save that renders from the
-    proposal the service locks (the rest loads when something reads it)."""
-    if light:
-        queryset = _narrow(Proposal.objects.all()).prefetch_related(
-            Prefetch("team_members", queryset=TeamMember.objects.select_related("user"))
+    proposal the service locks (the rest loads when something reads it).
+    `bare`: with its call and team places only (what the permission
+    predicates read), for an editor's visit that finds its cards kept."""
+    if bare:
+        queryset = Proposal.objects.select_related("opportunity").prefetch_related(
+            "team_members"
         )
+    elif light:
+        queryset = _narrow(Proposal.objects.all()).prefetch_related(_team())
     else:
         queryset = _narrow(with_relations(Proposal.objects.all()))
     if sections:
-        queryset = queryset.prefetch_related(
-            Prefetch(
-                "section_versions",
-                queryset=SectionVersion.objects.select_related("saved_by"),
-            )
-        )
+        queryset = queryset.prefetch_related(_sections())
     try:
         proposal = queryset.get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError) as error:

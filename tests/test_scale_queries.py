@@ -100,12 +100,20 @@ def test_editor_query_count_is_constant(client, django_assert_num_queries, item_
     proposal = _draft_with(item_count, user)
     client.force_login(user)
 
-    # The five section forms share one read of the sections' versions.
-    with django_assert_num_queries(10):
+    # The first visit: the digest of what the cards show, the proposal with
+    # its call and team places (which authorise), then the proposal whole
+    # (the five section forms share one read of the sections' versions).
+    with django_assert_num_queries(13):
         response = client.get(reverse("proposals:edit", args=[proposal.pk]))
+    # Later visits find the cards kept: the digest, the proposal and its team
+    # places (and the session and the user).
+    with django_assert_num_queries(5):
+        again = client.get(reverse("proposals:edit", args=[proposal.pk]))
 
     assert len(response.context["members"]) == item_count
     assert len(response.context["documents"]) == item_count
+    assert "members" not in again.context
+    assert again.content.count(b"member-") == response.content.count(b"member-")
 
 
 @pytest.mark.parametrize("item_count", [1, 3, 10])

@@ -42,17 +42,23 @@ def signed_in(view):
 
 
 def proposal_to_change(
-    request: HttpRequest, pk: int, *, allowed=can_edit_proposal, light: bool = False
+    request: HttpRequest,
+    pk: int,
+    *,
+    allowed=can_edit_proposal,
+    light: bool = False,
+    sections: bool = True,
+    bare: bool = False,
 ):
     """The proposal `request.user` may change with `allowed`.
 
     Http404 for someone who may not see it, PermissionDenied for someone who may
     see but not change it. A proposal nobody may change any more passes, so
     that the service refuses it with ProposalLocked (see `redirect_when_locked`).
-    `light`: read as selectors.proposal_for_user(light=True) does.
+    `light`, `sections`, `bare`: read as selectors.proposal_for_user reads them.
     """
     proposal = selectors.proposal_for_user(
-        user=request.user, pk=pk, sections=True, light=light
+        user=request.user, pk=pk, sections=sections, light=light, bare=bare
     )
     if is_open_for_changes(proposal) and not allowed(request.user, proposal):
         raise PermissionDenied(

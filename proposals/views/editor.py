@@ -21,11 +21,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from catalogue.page_cache import CSRF_PLACEHOLDER
 from config import limits
 from proposals import selectors, services
 from proposals.checklist import current_documents, required_documents
@@ -61,8 +65,10 @@ from proposals.views.context import (
     resources_context,
     section_card_context,
 )
+from proposals.views.editor_copy import KeptCards, with_token
 
 EDITOR_TEMPLATE = "proposals/edit.html"
+CARDS_TEMPLATE = "proposals/editor/_page.html"
 
 
 def _section_url(proposal, section: str) -> str:
@@ -200,11 +206,31 @@ def live_resource_check(proposal: Proposal, form: SectionForm) -> dict:
 @login_required
 @require_safe
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    proposal = proposal_to_change(request, pk)
+    kept = KeptCards(pk=pk, user_id=request.user.pk)
+    # What authorises, and all a visit reads when the kept cards still hold.
+    proposal = proposal_to_change(request, pk, bare=True, sections=False)
     closed = require_open(request, proposal)
     if closed:
         return closed
-    return render(request, EDITOR_TEMPLATE, editor_context(proposal, user=request.user))
+    cards = kept.look_up(proposal)
+    if cards is None:
+        proposal = proposal_to_change(request, pk)
+        context = editor_context(proposal, user=request.user)
+        cards = render_to_string(
+            CARDS_TEMPLATE,
+            {**context, "csrf_token": CSRF_PLACEHOLDER},
+            request=request,
+        )
+        kept.keep(cards)
+    return render(
+        request,
+        EDITOR_TEMPLATE,
+        {
+            "proposal": proposal,
+            # The kept cards are the editor's own HTML, escaped when rendered.
+            "kept_cards": mark_safe(with_token(cards, get_token(request))),  # noqa: S308
+        },
+    )
 
 
 def _save(request, proposal, form: SectionForm) -> Proposal:

@@ -1,0 +1,216 @@
+"""The editor's cards kept for each person until anything they show changes
+(proposals/views/editor_copy.py, proposals/editor_digest.py)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import User
+from catalogue.models import Carrier, Opportunity, RequiredDocument, Statement
+from catalogue.page_cache import CSRF_PLACEHOLDER
+from proposals.models import Proposal, SectionVersion, TeamMember
+from proposals.selectors import proposal_for_user
+from proposals.views.editor_copy import KeptCards
+from tests.factories import (
+    CarrierFactory,
+    ProposalFactory,
+    RequiredDocumentFactory,
+    StatementFactory,
+    TeamMemberFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def draft():
+    proposal = ProposalFactory(title="Radon monitor", abstract="First abstract.")
+    CarrierFactory(opportunity=proposal.opportunity, name_en="Lander")
+    RequiredDocumentFactory(opportunity=proposal.opportunity, name_en="Full proposal")
+    StatementFactory(opportunity=proposal.opportunity, text_en="We share our data.")
+    TeamMemberFactory(proposal=proposal, name="Zhang Wei", institution="NAOC")
+    return proposal
+
+
+def _edit(client, proposal, **headers):
+    return client.get(f"/proposals/{proposal.pk}/edit/", **headers)
+
+
+def test_second_visit_serves_the_kept_cards(client, draft):
+    client.force_login(draft.principal_investigator)
+
+    first = _edit(client, draft)
+    again = _edit(client, draft)
+
+    assert "cards" in first.context
+    assert "cards" not in again.context  # not rendered again
+    # The same page, each form's CSRF token aside (masked anew each time).
+    assert TOKEN.sub(b"", again.content) == TOKEN.sub(b"", first.content)
+
+
+def test_kept_cards_carry_the_visitors_own_csrf_token(draft):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(draft.principal_investigator)
+    _edit(client, draft)
+    client.force_login(draft.principal_investigator)  # a new CSRF secret
+
+    page = _edit(client, draft).content
+    token = TOKEN.findall(page)[-1].decode()
+    saved = client.post(
+        f"/proposals/{draft.pk}/sections/summary/",
+        {"csrfmiddlewaretoken": token, "summary-title": "Radon and dust monitor"},
+    )
+
+    assert CSRF_PLACEHOLDER.encode() not in page
+    assert saved.status_code == 302
+    assert Proposal.objects.get(pk=draft.pk).title == "Radon and dust monitor"
+
+
+def _write(draft, what: str) -> str:  # noqa: PLR0911 (one branch per table)
+    """A write that sends no signal (QuerySet.update), and the text it shows."""
+    opportunity = draft.opportunity
+    if what == "section":
+        Proposal.objects.filter(pk=draft.pk).update(abstract="Second abstract.")
+        return "Second abstract."
+    if what == "team":
+        TeamMember.objects.filter(proposal=draft).update(institution="PMO")
+        return "PMO"
+    if what == "investigator":
+        User.objects.filter(pk=draft.principal_investigator_id).update(
+            full_name="Ouyang Ziyuan"
+        )
+        return "Ouyang Ziyuan"
+    if what == "required document":
+        RequiredDocument.objects.filter(opportunity=opportunity).update(
+            name="Technical annex", name_en="Technical annex"
+        )
+        return "Technical annex"
+    if what == "statement":
+        Statement.objects.filter(opportunity=opportunity).update(
+            text="We publish within a year.", text_en="We publish within a year."
+        )
+        return "We publish within a year."
+    if what == "carrier":
+        Carrier.objects.filter(opportunity=opportunity).update(
+            name="Rover", name_en="Rover"
+        )
+        return "Rover"
+    if what == "call":
+        Opportunity.objects.filter(pk=opportunity.pk).update(
+            title="Lunar south pole payloads", title_en="Lunar south pole payloads"
+        )
+        return "Lunar south pole payloads"
+    if what == "saved by":
+        SectionVersion.objects.create(
+            proposal=draft,
+            section="summary",
+            number=1,
+            saved_by=draft.principal_investigator,
+            saved_at=timezone.now(),
+        )
+        return 'name="summary-version" value="1"'
+    msg = what
+    raise ValueError(msg)
+
+
+@pytest.mark.parametrize(
+    "what",
+    [
+        "section",
+        "team",
+        "investigator",
+        "required document",
+        "statement",
+        "carrier",
+        "call",
+        "saved by",
+    ],
+)
+def test_a_write_without_a_signal_shows_at_the_next_visit(client, draft, what):
+    client.force_login(draft.principal_investigator)
+    before = _edit(client, draft).content.decode()
+
+    shown = _write(draft, what)
+    after = _edit(client, draft)
+
+    assert shown not in before
+    assert shown in after.content.decode()
+    assert "cards" in after.context  # rendered again
+
+
+def test_cards_are_kept_for_each_person(client, draft):
+    member = UserFactory()
+    TeamMemberFactory(proposal=draft, user=member, email=member.email, confirmed=True)
+    client.force_login(draft.principal_investigator)
+    _edit(client, draft)
+    _edit(client, draft)
+
+    client.force_login(member)
+    page = _edit(client, draft).content.decode()
+
+    assert "Add and send the invitation" not in page
+    assert "Only the principal investigator manages the team." in page
+
+
+def test_cards_are_kept_for_each_language(client, draft):
+    client.force_login(draft.principal_investigator)
+    _edit(client, draft, HTTP_ACCEPT_LANGUAGE="en")
+
+    chinese = _edit(client, draft, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "保存" in chinese
+    assert "Save summary" not in chinese
+
+
+def test_a_closed_proposal_is_refused_though_its_cards_are_kept(client):
+    submitted = ProposalFactory(submitted=True)  # revisable until the deadline
+    client.force_login(submitted.principal_investigator)
+    assert _edit(client, submitted).status_code == 200
+    Opportunity.objects.filter(pk=submitted.opportunity_id).update(
+        proposal_deadline=timezone.now() - timedelta(minutes=1)
+    )
+
+    response = _edit(client, submitted)
+
+    assert response.status_code == 302
+    assert response.url == submitted.get_absolute_url()
+
+
+def test_countdown_is_part_of_the_stamp(rf, draft):
+    user = draft.principal_investigator
+    proposal = proposal_for_user(user=user, pk=draft.pk, bare=True)
+    kept = KeptCards(pk=draft.pk, user_id=user.pk)
+    assert kept.look_up(proposal) is None
+    kept.keep("<p>cards</p>")
+
+    later = KeptCards(pk=draft.pk, user_id=user.pk)
+    unchanged = later.look_up(proposal)
+    # Time alone moves the countdown on ("1 month, 4 weeks" and so on).
+    proposal.opportunity.proposal_deadline -= timedelta(weeks=3)
+    moved = later.look_up(proposal)
+
+    assert unchanged == "<p>cards</p>"
+    assert moved is None
+
+
+def test_cards_rendered_from_rows_written_meanwhile_are_never_served(client, draft):
+    # The digest is read before the rows: cards rendered after a write that
+    # followed it are kept under the old digest.
+    user = draft.principal_investigator
+    kept = KeptCards(pk=draft.pk, user_id=user.pk)
+    Proposal.objects.filter(pk=draft.pk).update(abstract="Written meanwhile.")
+    proposal = proposal_for_user(user=user, pk=draft.pk, bare=True)
+    assert kept.look_up(proposal) is None
+    kept.keep("<p>stale cards</p>")
+    client.force_login(user)
+
+    page = _edit(client, draft).content.decode()
+
+    assert "stale cards" not in page
+    assert "Written meanwhile." in page
