@@ -21,11 +21,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -52,6 +51,7 @@ from proposals.resources import (
     invalid_figure,
 )
 from proposals.services import SECTION_FIELDS, DocumentRefused, SectionConflict
+from proposals.views import kept as kept_html
 from proposals.views.access import (
     proposal_to_change,
     redirect_when_locked,
@@ -65,7 +65,6 @@ from proposals.views.context import (
     resources_context,
     section_card_context,
 )
-from proposals.views.editor_copy import KeptCards, with_token
 
 EDITOR_TEMPLATE = "proposals/edit.html"
 CARDS_TEMPLATE = "proposals/editor/_page.html"
@@ -206,13 +205,14 @@ def live_resource_check(proposal: Proposal, form: SectionForm) -> dict:
 @login_required
 @require_safe
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    kept = KeptCards(pk=pk, user_id=request.user.pk)
+    kept = kept_html.editor_cards(pk=pk, user_id=request.user.pk)
     # What authorises, and all a visit reads when the kept cards still hold.
     proposal = proposal_to_change(request, pk, bare=True, sections=False)
     closed = require_open(request, proposal)
     if closed:
         return closed
-    cards = kept.look_up(proposal)
+    countdown = timeuntil(proposal.deadline) if proposal.deadline else ""
+    cards = kept.look_up(countdown)
     if cards is None:
         proposal = proposal_to_change(request, pk)
         context = editor_context(proposal, user=request.user)
@@ -225,11 +225,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         EDITOR_TEMPLATE,
-        {
-            "proposal": proposal,
-            # The kept cards are the editor's own HTML, escaped when rendered.
-            "kept_cards": mark_safe(with_token(cards, get_token(request))),  # noqa: S308
-        },
+        {"proposal": proposal, "kept_cards": kept_html.served(request, cards)},
     )
 
 

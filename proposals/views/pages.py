@@ -5,16 +5,21 @@ Every read goes through proposals.selectors, scoped to who asks: someone who may
 not see a proposal gets a 404, whatever they guess.
 """
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from catalogue import selectors as catalogue_selectors
 from catalogue.models import Opportunity
+from catalogue.page_cache import CSRF_PLACEHOLDER, countdown_changes
 from catalogue.templatetags.catalogue_tags import beijing, iso_utc
 from config.filenames import download_name
 from config.private_files import private_file_response
@@ -33,6 +38,7 @@ from proposals.permissions import (
 from proposals.progress import progress_of_drafts
 from proposals.snapshot import for_reader
 from proposals.templatetags.proposal_marks import proposal_status, time_left
+from proposals.views import kept as kept_html
 from proposals.views.context import checklist_context
 
 PDF = "application/pdf"
@@ -61,20 +67,46 @@ def _attachment(response: HttpResponse) -> HttpResponse:
 @login_required
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
-    proposals = selectors.proposals_for_dashboard(user=request.user)
-    figures = progress_of_drafts(proposals, reader=selectors.drafts_for_checklist)
-    links = _DashboardLinks()
+    kept = kept_html.dashboard_rows(user_id=request.user.pk)
+    rows = kept.look_up()
+    if rows is None:
+        rows, valid_until = _dashboard_rows(request)
+        kept.keep(rows, valid_until=valid_until)
     return render(
         request,
         "proposals/dashboard.html",
-        {
-            "rows": [
-                _dashboard_row(request.user, proposal, figures.get(proposal.pk), links)
-                for proposal in proposals
-            ],
-            "invitations": selectors.invitations_among(proposals, user=request.user),
-        },
+        {"kept_rows": kept_html.served(request, rows)},
     )
+
+
+def _dashboard_rows(request: HttpRequest) -> tuple[str, datetime | None]:
+    """The invitations and the rows (with CSRF_PLACEHOLDER for the forms'
+    token), and the next moment time alone changes them: a countdown shown
+    reads differently, or a deadline passes."""
+    user = request.user
+    proposals = selectors.proposals_for_dashboard(user=user)
+    figures = progress_of_drafts(proposals, reader=selectors.drafts_for_checklist)
+    links = _DashboardLinks()
+    rows = [
+        _dashboard_row(user, proposal, figures.get(proposal.pk), links)
+        for proposal in proposals
+    ]
+    now = timezone.now()
+    changes = [
+        countdown_changes(row["proposal"].deadline, now=now)
+        for row in rows
+        if row["time_left"]
+    ]
+    html = render_to_string(
+        "proposals/_dashboard_rows.html",
+        {
+            "rows": rows,
+            "invitations": selectors.invitations_among(proposals, user=user),
+            "csrf_token": CSRF_PLACEHOLDER,
+        },
+        request=request,
+    )
+    return html, min((moment for moment in changes if moment), default=None)
 
 
 class _DashboardLinks:

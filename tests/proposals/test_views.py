@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -251,6 +252,7 @@ def test_dashboard_dates_follow_the_language_of_each_visit(client):
 
     english = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="en")
     chinese = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    cache.clear()  # the rows are rendered again, their dates remembered
     again = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert english.context["rows"][0]["updated"].endswith("Beijing time (UTC+8)")
@@ -315,19 +317,26 @@ def test_dashboard_query_count_is_constant(
     _dashboard_rows(user, item_count)
     client.force_login(user)
 
-    # The first visit reads the drafts whole for their completion figures
-    # (proposals.progress); one query asks whether our emails bounce from the
-    # user's address. The invitations come from the rows' team places.
-    with django_assert_num_queries(11):
+    # The first visit: the digest of what the rows show (proposals.digests),
+    # the rows and their team places, the drafts read whole for their
+    # completion figures (proposals.progress), and one query asks whether our
+    # emails bounce from the user's address. The invitations come from the
+    # rows' team places.
+    with django_assert_num_queries(12):
         response = client.get("/proposals/")
-    # Later visits find the figures and the address's answer kept: the rows
-    # and their team places (and the session and the user).
-    with django_assert_num_queries(4):
+    # A later visit finds the rows and the address's answer kept: the digest
+    # (and the session and the user).
+    with django_assert_num_queries(3):
         again = client.get("/proposals/")
+    # After a write the rows are rendered again, the figures still kept.
+    Proposal.objects.filter(principal_investigator=user).update(title="Renamed")
+    with django_assert_num_queries(5):
+        renamed = client.get("/proposals/")
 
     assert len(response.context["rows"]) == 2 * item_count
-    assert len(again.context["invitations"]) == item_count
-    assert [row["progress"] for row in again.context["rows"]] == [
+    assert len(renamed.context["invitations"]) == item_count
+    assert again.content.count(b"% complete") == 2 * item_count
+    assert [row["progress"] for row in renamed.context["rows"]] == [
         row["progress"] for row in response.context["rows"]
     ]
 

@@ -1,19 +1,21 @@
-"""The editor's cards kept for each person until anything they show changes
-(proposals/views/editor_copy.py, proposals/editor_digest.py)."""
+"""The editor's cards and the dashboard's rows kept for each person until
+anything they show changes (proposals/views/kept.py, proposals/digests.py)."""
 
 import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
+from django.utils.timesince import timeuntil
 
 from accounts.models import User
 from catalogue.models import Carrier, Opportunity, RequiredDocument, Statement
-from catalogue.page_cache import CSRF_PLACEHOLDER
+from catalogue.page_cache import CSRF_PLACEHOLDER, countdown_changes
 from proposals.models import Proposal, SectionVersion, TeamMember
 from proposals.selectors import proposal_for_user
-from proposals.views.editor_copy import KeptCards
+from proposals.views import kept
 from tests.factories import (
     CarrierFactory,
     ProposalFactory,
@@ -185,15 +187,14 @@ def test_a_closed_proposal_is_refused_though_its_cards_are_kept(client):
 def test_countdown_is_part_of_the_stamp(rf, draft):
     user = draft.principal_investigator
     proposal = proposal_for_user(user=user, pk=draft.pk, bare=True)
-    kept = KeptCards(pk=draft.pk, user_id=user.pk)
-    assert kept.look_up(proposal) is None
-    kept.keep("<p>cards</p>")
+    cards = kept.editor_cards(pk=draft.pk, user_id=user.pk)
+    assert cards.look_up(timeuntil(proposal.deadline)) is None
+    cards.keep("<p>cards</p>")
 
-    later = KeptCards(pk=draft.pk, user_id=user.pk)
-    unchanged = later.look_up(proposal)
+    later = kept.editor_cards(pk=draft.pk, user_id=user.pk)
+    unchanged = later.look_up(timeuntil(proposal.deadline))
     # Time alone moves the countdown on ("1 month, 4 weeks" and so on).
-    proposal.opportunity.proposal_deadline -= timedelta(weeks=3)
-    moved = later.look_up(proposal)
+    moved = later.look_up(timeuntil(proposal.deadline - timedelta(weeks=3)))
 
     assert unchanged == "<p>cards</p>"
     assert moved is None
@@ -203,14 +204,156 @@ def test_cards_rendered_from_rows_written_meanwhile_are_never_served(client, dra
     # The digest is read before the rows: cards rendered after a write that
     # followed it are kept under the old digest.
     user = draft.principal_investigator
-    kept = KeptCards(pk=draft.pk, user_id=user.pk)
+    cards = kept.editor_cards(pk=draft.pk, user_id=user.pk)
     Proposal.objects.filter(pk=draft.pk).update(abstract="Written meanwhile.")
     proposal = proposal_for_user(user=user, pk=draft.pk, bare=True)
-    assert kept.look_up(proposal) is None
-    kept.keep("<p>stale cards</p>")
+    assert cards.look_up(timeuntil(proposal.deadline)) is None
+    cards.keep("<p>stale cards</p>")
     client.force_login(user)
 
     page = _edit(client, draft).content.decode()
 
     assert "stale cards" not in page
     assert "Written meanwhile." in page
+
+
+# The dashboard's rows ---------------------------------------------------------------
+
+
+@pytest.fixture
+def researcher(draft):
+    """The draft's principal investigator, on another team too, invited to a
+    third proposal."""
+    user = draft.principal_investigator
+    other = ProposalFactory(submitted=True, title="Lunar seismometer")
+    TeamMemberFactory(proposal=other, user=user, email=user.email, confirmed=True)
+    invited = ProposalFactory(title="Dust analyser")
+    TeamMemberFactory(proposal=invited, user=user, email=user.email)
+    return user
+
+
+def test_dashboard_second_visit_serves_the_kept_rows(
+    client, researcher, django_assert_num_queries
+):
+    client.force_login(researcher)
+    first = client.get("/proposals/")
+
+    # The session, the user, the digest; the address's flag is kept too.
+    with django_assert_num_queries(3):
+        again = client.get("/proposals/")
+
+    assert "rows" in first.context
+    assert "rows" not in again.context
+    assert TOKEN.sub(b"", again.content) == TOKEN.sub(b"", first.content)
+
+
+def _dashboard_write(draft, researcher, what: str) -> str:
+    """A write that sends no signal (QuerySet.update), and the text it shows."""
+    if what == "title":
+        Proposal.objects.filter(pk=draft.pk).update(title="Radon and dust monitor")
+        return "Radon and dust monitor"
+    if what == "call":
+        Opportunity.objects.filter(pk=draft.opportunity_id).update(
+            title="Lunar south pole payloads", title_en="Lunar south pole payloads"
+        )
+        return "Lunar south pole payloads"
+    if what == "confirmed":
+        TeamMember.objects.filter(user=researcher, confirmed_at=None).update(
+            confirmed_at=timezone.now()
+        )
+        return "Invitations to confirm"  # shown before, not after
+    if what == "inviter":
+        invited = Proposal.objects.get(title="Dust analyser")
+        User.objects.filter(pk=invited.principal_investigator_id).update(
+            full_name="Ye Peijian"
+        )
+        return "Ye Peijian"
+    if what == "figure":
+        # Keywords written as a service writes them (updated_at moves on, which
+        # the figure kept by proposals.progress is stamped with): it rises.
+        Proposal.objects.filter(pk=draft.pk).update(
+            keywords="radon, dust", updated_at=timezone.now()
+        )
+        return "figure"
+    msg = what
+    raise ValueError(msg)
+
+
+@pytest.mark.parametrize("what", ["title", "call", "confirmed", "inviter", "figure"])
+def test_dashboard_shows_a_write_without_a_signal_at_the_next_visit(
+    client, draft, researcher, what, django_capture_on_commit_callbacks
+):
+    client.force_login(researcher)
+    before = client.get("/proposals/")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        shown = _dashboard_write(draft, researcher, what)
+    after = client.get("/proposals/")
+
+    assert "rows" in after.context  # rendered again
+    if what == "figure":
+        figure = {row["proposal"].pk: row["progress"] for row in before.context["rows"]}
+        fresh = {row["proposal"].pk: row["progress"] for row in after.context["rows"]}
+        assert fresh[draft.pk] > figure[draft.pk]
+    elif what == "confirmed":
+        assert shown in before.content.decode()
+        assert shown not in after.content.decode()
+    else:
+        assert shown not in before.content.decode()
+        assert shown in after.content.decode()
+
+
+def test_dashboard_rows_are_kept_for_each_person_and_language(client, researcher):
+    client.force_login(researcher)
+    client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="en")
+
+    chinese = client.get("/proposals/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(UserFactory())
+    someone_else = client.get("/proposals/")
+
+    assert "北京时间" in chinese.content.decode()
+    assert "Radon monitor" not in someone_else.content.decode()
+    assert someone_else.context["rows"] == []
+
+
+def test_dashboard_rows_are_kept_until_a_countdown_changes(client, researcher):
+    client.force_login(researcher)
+    first = client.get("/proposals/")
+    slot = cache.get(kept.DASHBOARD_KEY.format(user=researcher.pk, language="en"))
+    deadlines = [row["proposal"].deadline for row in first.context["rows"]]
+    now = timezone.now()
+
+    assert slot[1] is not None
+    # The next moment one of the countdowns shown reads differently.
+    assert slot[1] == pytest.approx(
+        min(
+            countdown_changes(deadline, now=now).timestamp()
+            for deadline in deadlines
+            if deadline and deadline > now
+        ),
+        abs=5,
+    )
+    cache.set(
+        slot and kept.DASHBOARD_KEY.format(user=researcher.pk, language="en"),
+        (slot[0], now.timestamp() - 1, slot[2]),
+    )
+    assert "rows" in client.get("/proposals/").context  # past it: rendered again
+
+
+def test_dashboard_invitation_form_carries_the_visitors_own_token(draft, researcher):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(researcher)
+    client.get("/proposals/")
+    client.force_login(researcher)  # a new CSRF secret
+
+    page = client.get("/proposals/").content
+    invitation = TeamMember.objects.get(user=researcher, confirmed_at=None)
+    token = TOKEN.findall(page)[-1].decode()
+    confirmed = client.post(
+        f"/proposals/team/invitations/{invitation.pk}/confirm/",
+        {"csrfmiddlewaretoken": token},
+    )
+
+    assert confirmed.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.is_confirmed

@@ -1,0 +1,106 @@
+"""HTML kept for one person until anything it shows changes: the editor's
+cards and the dashboard's rows.
+
+A researcher opens the editor and the dashboard far more often than their
+proposals change, and rendering the editor's eight cards or the dashboard's
+rows (with each draft's completion figure) was most of those pages' time. So
+that HTML is kept in the cache, one slot per page, person (and proposal) and
+language, with the stamp of what it was rendered from:
+
+- a digest of every row it shows (proposals.digests), read in one query
+  before anything else, so HTML rendered from rows that a write changes
+  meanwhile is kept under the old digest and never matches again. No signal
+  has to say that a row changed;
+- what time alone changes: the editor's countdown text is in the stamp; the
+  dashboard's rows are kept until the next moment one of their countdowns
+  reads differently or a deadline passes (catalogue.page_cache's
+  `countdown_changes`);
+- a digest of the code and templates (catalogue.page_cache's `release`), so a
+  deployment never serves what its predecessor rendered.
+
+Who may see and change what is decided on every visit, before the slot is
+looked at: the editor authorises as it always did, and the dashboard's rows
+are the person's own (the slot is theirs). The page around the kept HTML (the
+person's name, messages, the language switch, a warning about their address)
+is rendered on every visit. Kept HTML holds CSRF_PLACEHOLDER where each form's
+CSRF token goes; the visitor's own token replaces it on the way out. Off
+PostgreSQL there is no digest and nothing is kept.
+"""
+
+import hashlib
+import math
+import time
+from datetime import datetime
+
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from catalogue.page_cache import CSRF_PLACEHOLDER, release
+from proposals.digests import shown_in_editor, shown_on_dashboard
+
+EDITOR_KEY = "proposals:kept:editor:{pk}:{user}:{language}"
+DASHBOARD_KEY = "proposals:kept:dashboard:{user}:{language}"
+# A slot nobody opens leaves the cache after this long (seconds).
+SECONDS = 6 * 3600
+
+
+class Kept:
+    """One visit's look at one slot. The digest is read (and the slot with
+    it) when the visit starts, before the rows the page renders from."""
+
+    def __init__(self, key: str, digest: str | None):
+        self.key = key
+        self.digest = digest
+        self._entry = cache.get(key) if digest else None
+        self.stamp = ""
+
+    def look_up(self, *parts) -> str | None:
+        """The kept HTML (with CSRF_PLACEHOLDER) if it was rendered from what
+        the rows and `parts` (what time changes) show now."""
+        if not self.digest:
+            return None
+        shown = repr((release(), self.digest, *parts))
+        self.stamp = hashlib.sha256(shown.encode()).hexdigest()
+        entry = self._entry
+        if entry is None or entry[0] != self.stamp:
+            return None
+        valid_until = entry[1]
+        if valid_until is not None and time.time() >= valid_until:
+            return None
+        return entry[2]
+
+    def keep(self, html: str, *, valid_until: datetime | None = None) -> None:
+        """Keep HTML rendered (with CSRF_PLACEHOLDER) after look_up missed,
+        until `valid_until` at the latest."""
+        if not self.stamp:
+            return
+        until = None if valid_until is None else valid_until.timestamp()
+        timeout = SECONDS
+        if until is not None:
+            left = until - time.time()
+            if left <= 0:
+                return
+            timeout = min(SECONDS, math.ceil(left))
+        cache.set(self.key, (self.stamp, until, html), timeout)
+
+
+def editor_cards(*, pk: int, user_id: int) -> Kept:
+    return Kept(
+        EDITOR_KEY.format(pk=pk, user=user_id, language=get_language()),
+        shown_in_editor(pk=pk),
+    )
+
+
+def dashboard_rows(*, user_id: int) -> Kept:
+    return Kept(
+        DASHBOARD_KEY.format(user=user_id, language=get_language()),
+        shown_on_dashboard(user_id=user_id),
+    )
+
+
+def served(request, html: str) -> SafeString:
+    """Kept HTML with the visitor's own CSRF token, ready for a template."""
+    # The HTML is the page's own, escaped when it was rendered.
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
