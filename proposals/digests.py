@@ -14,6 +14,7 @@ as for any read.
 
 import functools
 
+import psycopg
 from django.db import connection
 
 from accounts.models import User
@@ -124,10 +125,40 @@ def _dashboard_query() -> str:
     )
 
 
+# psycopg's default: how often a query runs before it is prepared (a
+# _PreparedCursor prepares at once).
+PREPARE_THRESHOLD = 5
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """A cursor that binds its parameters on the server and has PostgreSQL
+    prepare each query: a digest is then planned once per connection
+    instead of on every visit (planning was two thirds of its time). Django
+    leaves its own cursors unprepared (for connection poolers that do not
+    keep prepared statements; the portal connects to PostgreSQL directly)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
+
+
 def _digest(query: str, params: list) -> str | None:
+    """The query's one value, through a _PreparedCursor wrapped as Django
+    wraps its own, so the query is logged and counted like any other."""
     if connection.vendor != "postgresql":
         return None
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns preparing off for the connection; of its cursors only
+        # one that binds on the server (this one) could prepare anyway.
+        raw.prepare_threshold = PREPARE_THRESHOLD
+    prepared = _PreparedCursor(raw)
+    wrapped = (
+        connection.make_debug_cursor(prepared)
+        if connection.queries_logged
+        else connection.make_cursor(prepared)
+    )
+    with wrapped as cursor:
         cursor.execute(query, params)
         row = cursor.fetchone()
     return None if row is None else row[0]
