@@ -13,6 +13,7 @@ as for any read.
 """
 
 import functools
+import time
 
 import psycopg
 from django.db import connection
@@ -143,7 +144,8 @@ class _PreparedCursor(psycopg.Cursor):
 
 def _digest(query: str, params: list) -> str | None:
     """The query's one value, through a _PreparedCursor wrapped as Django
-    wraps its own, so the query is logged and counted like any other."""
+    wraps its own (its execute wrappers apply), and logged as Django logs a
+    query (psycopg keeps no text of a prepared query for Django to log)."""
     if connection.vendor != "postgresql":
         return None
     connection.ensure_connection()
@@ -152,15 +154,19 @@ def _digest(query: str, params: list) -> str | None:
         # Django turns preparing off for the connection; of its cursors only
         # one that binds on the server (this one) could prepare anyway.
         raw.prepare_threshold = PREPARE_THRESHOLD
-    prepared = _PreparedCursor(raw)
-    wrapped = (
-        connection.make_debug_cursor(prepared)
-        if connection.queries_logged
-        else connection.make_cursor(prepared)
-    )
-    with wrapped as cursor:
-        cursor.execute(query, params)
-        row = cursor.fetchone()
+    started = time.monotonic()
+    try:
+        with connection.make_cursor(_PreparedCursor(raw)) as cursor:
+            cursor.execute(query, params)
+            row = cursor.fetchone()
+    finally:
+        if connection.queries_logged:
+            connection.queries_log.append(
+                {
+                    "sql": connection.ops.compose_sql(query, params),
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
     return None if row is None else row[0]
 
 

@@ -250,9 +250,8 @@ def save_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if request.POST.get(f"{section}-resolution") == "theirs":
         return _kept_theirs(request, proposal_to_change(request, pk), section=section)
     # A save that succeeds renders from the proposal the service locked: this
-    # read only authorises and builds the form (the proposal with its call,
-    # team places and sections' versions). A refused one reads it whole.
-    proposal = proposal_to_change(request, pk, bare=True)
+    # read only authorises and builds the form. A refused one reads it whole.
+    proposal = proposal_to_change(request, pk, light=True)
     form = SectionForm(request.POST, proposal=proposal, section=section)
     conflict = None
     if form.is_valid():

@@ -6,13 +6,16 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
 from accounts.models import User
 from catalogue.models import Carrier, Opportunity, RequiredDocument, Statement
 from catalogue.page_cache import CSRF_PLACEHOLDER, countdown_changes
+from proposals.digests import shown_in_editor, shown_on_dashboard
 from proposals.models import Proposal, SectionVersion, TeamMember
 from proposals.selectors import proposal_for_user
 from proposals.views import kept
@@ -357,3 +360,36 @@ def test_dashboard_invitation_form_carries_the_visitors_own_token(draft, researc
     assert confirmed.status_code == 302
     invitation.refresh_from_db()
     assert invitation.is_confirmed
+
+
+# The digests --------------------------------------------------------------------------
+
+
+def test_digest_is_prepared_logged_and_counted(draft):
+    with CaptureQueriesContext(connection) as captured:
+        first = shown_in_editor(pk=draft.pk)
+        again = shown_in_editor(pk=draft.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["%md5(%"],
+        )
+        prepared = cursor.fetchone()[0]
+
+    assert first == again
+    assert [query["sql"][:11] for query in captured.captured_queries] == [
+        "SELECT md5(",
+        "SELECT md5(",
+    ]
+    assert f"WHERE p.id = {draft.pk}" in captured.captured_queries[0]["sql"]
+    assert prepared == 1
+
+
+def test_digest_of_a_proposal_that_does_not_exist_is_none(db):
+    assert shown_in_editor(pk=987654321) is None
+
+
+def test_dashboard_digest_of_a_person_with_no_proposal_is_steady(db):
+    user = UserFactory()
+
+    assert shown_on_dashboard(user_id=user.pk) == "-"
