@@ -7,7 +7,7 @@ queries for one proposal as for fifty.
 
 import hashlib
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404
 from modeltranslation.utils import get_translation_fields
 
@@ -200,13 +200,12 @@ def proposal_for_user(
     proposal the service locks (the rest loads when something reads it).
     `bare`: only what the permission predicates read of the proposal, its
     call and its team places (and the page's title), for an editor's visit
-    that finds its cards kept; anything else loads when something reads it."""
+    that finds its cards kept; anything else loads when something reads it.
+    The team places are read only for someone other than the principal
+    investigator, whose rights the predicates decide from the proposal."""
     if bare:
-        team = TeamMember.objects.only(*_AUTHORISING_TEAM_COLUMNS)
-        queryset = (
-            Proposal.objects.select_related("opportunity")
-            .only(*_AUTHORISING_COLUMNS)
-            .prefetch_related(Prefetch("team_members", queryset=team))
+        queryset = Proposal.objects.select_related("opportunity").only(
+            *_AUTHORISING_COLUMNS
         )
     elif light:
         queryset = _narrow(Proposal.objects.all()).prefetch_related(_team())
@@ -218,6 +217,9 @@ def proposal_for_user(
         proposal = queryset.get(pk=pk)
     except (Proposal.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
+    if bare and proposal.principal_investigator_id != user.pk:
+        team = TeamMember.objects.only(*_AUTHORISING_TEAM_COLUMNS)
+        prefetch_related_objects([proposal], Prefetch("team_members", queryset=team))
     if not can_view_proposal(user, proposal):
         raise Http404
     _share_call(proposal)

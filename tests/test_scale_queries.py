@@ -101,14 +101,22 @@ def test_editor_query_count_is_constant(client, django_assert_num_queries, item_
     client.force_login(user)
 
     # The first visit: the digest of what the cards show, the proposal with
-    # its call and team places (which authorise), then the proposal whole
-    # (the five section forms share one read of the sections' versions).
-    with django_assert_num_queries(13):
+    # its call (which authorises its principal investigator), then the
+    # proposal whole (the five section forms share one read of the sections'
+    # versions).
+    with django_assert_num_queries(12):
         response = client.get(reverse("proposals:edit", args=[proposal.pk]))
-    # Later visits find the cards kept: the digest, the proposal and its team
-    # places (and the session and the user).
-    with django_assert_num_queries(5):
+    # Later visits find the cards kept: the digest and the proposal with its
+    # call (and the session and the user).
+    with django_assert_num_queries(4):
         again = client.get(reverse("proposals:edit", args=[proposal.pk]))
+    # A co-investigator's rights are read from the team places too.
+    member = UserFactory()
+    TeamMemberFactory(proposal=proposal, user=member, confirmed=True)
+    client.force_login(member)
+    client.get(reverse("proposals:edit", args=[proposal.pk]))
+    with django_assert_num_queries(5):
+        client.get(reverse("proposals:edit", args=[proposal.pk]))
 
     assert len(response.context["members"]) == item_count
     assert len(response.context["documents"]) == item_count
