@@ -116,7 +116,10 @@ def test_editor_query_count_is_constant(client, django_assert_num_queries, item_
     client.force_login(member)
     client.get(reverse("proposals:edit", args=[proposal.pk]))
     with django_assert_num_queries(5):
-        client.get(reverse("proposals:edit", args=[proposal.pk]))
+        kept = client.get(reverse("proposals:edit", args=[proposal.pk]))
+
+    assert kept.status_code == 200
+    assert b'id="section-summary"' in kept.content
 
     assert len(response.context["members"]) == item_count
     assert len(response.context["documents"]) == item_count
