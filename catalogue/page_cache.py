@@ -257,12 +257,23 @@ def html_page_for(request: HttpRequest) -> bool:
     return len(messages.get_messages(request)) == 0
 
 
+def csrf_field(token: str) -> str:
+    """What {% csrf_token %} writes for `token`."""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+
+
+def with_token(content: str, token: str) -> str:
+    """Kept HTML with `token` in each form's CSRF field. Only the field that
+    {% csrf_token %} wrote is replaced, never the placeholder's letters where
+    someone's text holds them (text is escaped: it holds no "<"), so nobody
+    can make a page show its visitor's token."""
+    return content.replace(csrf_field(CSRF_PLACEHOLDER), csrf_field(token))
+
+
 def serve(request: HttpRequest, content_type: str, content: bytes) -> HttpResponse:
     """A kept HTML page, with the visitor's own CSRF token put in."""
-    token = get_token(request).encode()
-    return HttpResponse(
-        content.replace(CSRF_PLACEHOLDER.encode(), token), content_type=content_type
-    )
+    page = with_token(content.decode(), get_token(request))
+    return HttpResponse(page, content_type=content_type)
 
 
 def keep_and_serve(

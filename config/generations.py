@@ -7,8 +7,7 @@ under the old counter and never matches again. A counter the cache has lost
 (new, or evicted) is replaced by one never used before (the clock's
 nanoseconds), so values kept before it never match either.
 
-proposals.progress keeps the dashboard's completion figures this way,
-notifications.selectors the flag on a person's address.
+notifications.selectors keeps the flag on a person's address this way.
 """
 
 import time

@@ -40,6 +40,8 @@ read the same PDF again on every save.
 import io
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -382,6 +384,23 @@ def read_pdf(content: bytes) -> PdfContents:
     return PdfContents(pages=tuple(pages), properties=tuple(properties))
 
 
+# The documents whose file could not be read while `watching_reads` runs.
+_failed_reads: ContextVar[list | None] = ContextVar("failed_reads", default=None)
+
+
+@contextmanager
+def watching_reads():
+    """A list that collects the ids of the documents whose file could not be
+    read meanwhile (pdf_contents then finds nothing in them): a page rendered
+    from such a check is not kept (proposals.views.kept)."""
+    failed: list[int] = []
+    token = _failed_reads.set(failed)
+    try:
+        yield failed
+    finally:
+        _failed_reads.reset(token)
+
+
 def pdf_contents(document) -> PdfContents:
     """A stored proposal document's contents, read once per file (cached by
     its SHA-256)."""
@@ -393,6 +412,9 @@ def pdf_contents(document) -> PdfContents:
         with document.file.open("rb") as handle:
             content = handle.read()
     except (FileNotFoundError, OSError):
+        failed = _failed_reads.get()
+        if failed is not None:
+            failed.append(document.pk)
         return PdfContents(pages=(), properties=())
     contents = read_pdf(content)
     cache.set(key, [list(contents.pages), list(contents.properties)], CACHE_SECONDS)

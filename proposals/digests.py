@@ -13,6 +13,7 @@ as for any read.
 """
 
 import functools
+import logging
 import time
 
 import psycopg
@@ -27,6 +28,8 @@ from proposals.models import (
     StatementAcceptance,
     TeamMember,
 )
+
+logger = logging.getLogger("django.db.backends")
 
 # Table names come from the models' Meta, never from a request: the SQL is
 # built once per process from them (hence the S608 exemptions below).
@@ -150,30 +153,51 @@ def _digest(query: str, params: list) -> str | None:
         return None
     connection.ensure_connection()
     raw = connection.connection
-    if raw.prepare_threshold is None:
-        # Django turns preparing off for the connection; of its cursors only
-        # one that binds on the server (this one) could prepare anyway.
-        raw.prepare_threshold = PREPARE_THRESHOLD
+    # Django turns preparing off for its connections (prepare_threshold None);
+    # it is on only while this cursor runs, and put back after.
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = PREPARE_THRESHOLD
     started = time.monotonic()
     try:
         with connection.make_cursor(_PreparedCursor(raw)) as cursor:
             cursor.execute(query, params)
             row = cursor.fetchone()
     finally:
-        if connection.queries_logged:
-            connection.queries_log.append(
-                {
-                    "sql": connection.ops.compose_sql(query, params),
-                    "time": f"{time.monotonic() - started:.3f}",
-                }
-            )
+        raw.prepare_threshold = threshold
+        _log(query, params, seconds=time.monotonic() - started)
     return None if row is None else row[0]
+
+
+def _log(query: str, params: list, *, seconds: float) -> None:
+    """As Django's CursorDebugWrapper logs a query, when it logs them."""
+    if not connection.queries_logged:
+        return
+    try:
+        sql = connection.ops.compose_sql(query, params)
+    except Exception:  # the query's own error, if any, is the one to see
+        sql = query
+    connection.queries_log.append({"sql": sql, "time": f"{seconds:.3f}"})
+    logger.debug(
+        "(%.3f) %s; args=%s; alias=%s",
+        seconds,
+        sql,
+        params,
+        connection.alias,
+        extra={"duration": seconds, "sql": sql, "params": params},
+    )
+
+
+# The largest primary key a table holds (bigint): a larger number names no
+# proposal, and bound as a numeric it would cost a scan of the table.
+LARGEST_KEY = 2**63 - 1
 
 
 def shown_in_editor(*, pk: int) -> str | None:
     """Every row the proposal editor shows of proposal `pk`: what its checklist
     reads, its call's mission and carriers, its sections' versions and who
     saved them. None for a proposal that does not exist."""
+    if not 0 < pk <= LARGEST_KEY:
+        return None
     return _digest(_editor_query(), [pk])
 
 

@@ -118,9 +118,8 @@ def proposals_for_dashboard(*, user) -> list[Proposal]:
     """proposals_for_user's rows, most recently changed first, with only what
     the dashboard shows: each proposal with its call's title, deadlines and
     status, its principal investigator's name, and its team places (as the
-    permission predicates and `invitations_among` read them). Each draft's
-    completion figure comes from proposals.progress, which reads a draft whole
-    (`with_relations`) only when its kept figure is stale."""
+    permission predicates and `invitations_among` read them). The drafts'
+    completion figures need them read whole: drafts_for_checklist."""
     if not (user and user.is_authenticated and user.is_active):
         return []
     team = TeamMember.objects.only(*_DASHBOARD_TEAM_COLUMNS).order_by("pk")
@@ -134,8 +133,8 @@ def proposals_for_dashboard(*, user) -> list[Proposal]:
 
 
 def drafts_for_checklist(ids) -> list[Proposal]:
-    """Drafts read whole, with everything their checklist reads
-    (proposals.progress computes their completion figures from them)."""
+    """Drafts read whole, with everything their checklist reads (the
+    dashboard computes their completion figures from them)."""
     drafts = list(_narrow(with_relations(Proposal.objects.filter(pk__in=ids))))
     for draft in drafts:
         _share_call(draft)

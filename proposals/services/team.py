@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.refusals import Refused
-from proposals import emails, progress
+from proposals import emails
 from proposals.enums import ProposalStatus, TeamRole
 from proposals.models import Proposal, TeamMember
 from proposals.permissions import can_manage_team
@@ -244,10 +244,4 @@ def link_memberships(*, user, email: str | None = None) -> int:
     `email` is the address just verified; by default the user's login address.
     """
     address = (email or user.email).lower()
-    places = TeamMember.objects.filter(email=address, user__isnull=True)
-    # The anonymity check reads a linked account (its ORCID iD): an update
-    # sends no signal, so the drafts' kept completion figures are forgotten here.
-    drafts = list(places.values_list("proposal_id", flat=True))
-    linked = places.update(user=user)
-    transaction.on_commit(lambda: progress.forget(drafts))
-    return linked
+    return TeamMember.objects.filter(email=address, user__isnull=True).update(user=user)

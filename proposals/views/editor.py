@@ -31,6 +31,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalogue.page_cache import CSRF_PLACEHOLDER
 from config import limits
 from proposals import selectors, services
+from proposals.anonymity import watching_reads
 from proposals.checklist import current_documents, required_documents
 from proposals.enums import Section
 from proposals.forms import (
@@ -215,13 +216,15 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     cards = kept.look_up(countdown)
     if cards is None:
         proposal = proposal_to_change(request, pk)
-        context = editor_context(proposal, user=request.user)
-        cards = render_to_string(
-            CARDS_TEMPLATE,
-            {**context, "csrf_token": CSRF_PLACEHOLDER},
-            request=request,
-        )
-        kept.keep(cards)
+        with watching_reads() as unread:
+            context = editor_context(proposal, user=request.user)
+            cards = render_to_string(
+                CARDS_TEMPLATE,
+                {**context, "csrf_token": CSRF_PLACEHOLDER},
+                request=request,
+            )
+        if not unread:  # a document that could not be read is read again
+            kept.keep(cards)
     return render(
         request,
         EDITOR_TEMPLATE,

@@ -22,9 +22,11 @@ Who may see and change what is decided on every visit, before the slot is
 looked at: the editor authorises as it always did, and the dashboard's rows
 are the person's own (the slot is theirs). The page around the kept HTML (the
 person's name, messages, the language switch, a warning about their address)
-is rendered on every visit. Kept HTML holds CSRF_PLACEHOLDER where each form's
-CSRF token goes; the visitor's own token replaces it on the way out. Off
-PostgreSQL there is no digest and nothing is kept.
+is rendered on every visit. Kept HTML holds CSRF_PLACEHOLDER in each form's
+CSRF field; the visitor's own token replaces it there on the way out (and
+nowhere else). HTML rendered while a stored document could not be read (its
+anonymity check then finds nothing) is served but not kept. Off PostgreSQL
+there is no digest and nothing is kept.
 """
 
 import hashlib
@@ -37,7 +39,7 @@ from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
-from catalogue.page_cache import CSRF_PLACEHOLDER, release
+from catalogue.page_cache import release, with_token
 from proposals.digests import shown_in_editor, shown_on_dashboard
 
 EDITOR_KEY = "proposals:kept:editor:{pk}:{user}:{language}"
@@ -101,6 +103,8 @@ def dashboard_rows(*, user_id: int) -> Kept:
 
 
 def served(request, html: str) -> SafeString:
-    """Kept HTML with the visitor's own CSRF token, ready for a template."""
+    """Kept HTML with the visitor's own CSRF token in each form (only in the
+    fields {% csrf_token %} wrote: catalogue.page_cache.with_token), ready
+    for a template."""
     # The HTML is the page's own, escaped when it was rendered.
-    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
+    return mark_safe(with_token(html, get_token(request)))  # noqa: S308
