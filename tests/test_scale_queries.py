@@ -106,16 +106,17 @@ def test_editor_query_count_is_constant(client, django_assert_num_queries, item_
     # versions).
     with django_assert_num_queries(12):
         response = client.get(reverse("proposals:edit", args=[proposal.pk]))
-    # Later visits find the cards kept: the digest and the proposal with its
-    # call (and the session and the user).
-    with django_assert_num_queries(4):
+    # Later visits find the cards kept and, the digest unchanged, the rows
+    # the first visit authorised from: only the digest is read (and the
+    # session and the user); the rights are decided again from those rows.
+    with django_assert_num_queries(3):
         again = client.get(reverse("proposals:edit", args=[proposal.pk]))
-    # A co-investigator's rights are read from the team places too.
+    # A co-investigator's rights are decided from the team places too.
     member = UserFactory()
     TeamMemberFactory(proposal=proposal, user=member, confirmed=True)
     client.force_login(member)
     client.get(reverse("proposals:edit", args=[proposal.pk]))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         kept = client.get(reverse("proposals:edit", args=[proposal.pk]))
 
     assert kept.status_code == 200

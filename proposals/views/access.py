@@ -8,14 +8,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from proposals import selectors
 from proposals.models import Proposal
-from proposals.permissions import can_edit_proposal, is_open_for_changes
+from proposals.permissions import (
+    can_edit_proposal,
+    can_view_proposal,
+    is_open_for_changes,
+)
 from proposals.services import ProposalLocked
 
 
@@ -49,6 +53,7 @@ def proposal_to_change(
     light: bool = False,
     sections: bool = True,
     bare: bool = False,
+    known: Proposal | None = None,
 ):
     """The proposal `request.user` may change with `allowed`.
 
@@ -56,10 +61,17 @@ def proposal_to_change(
     see but not change it. A proposal nobody may change any more passes, so
     that the service refuses it with ProposalLocked (see `redirect_when_locked`).
     `light`, `sections`, `bare`: read as selectors.proposal_for_user reads them.
+    `known`: the proposal as such a read brought it earlier, known unchanged
+    since (proposals.views.kept): authorised, not read again.
     """
-    proposal = selectors.proposal_for_user(
-        user=request.user, pk=pk, sections=sections, light=light, bare=bare
-    )
+    if known is None:
+        proposal = selectors.proposal_for_user(
+            user=request.user, pk=pk, sections=sections, light=light, bare=bare
+        )
+    elif can_view_proposal(request.user, known):
+        proposal = known
+    else:
+        raise Http404
     if is_open_for_changes(proposal) and not allowed(request.user, proposal):
         raise PermissionDenied(
             _(

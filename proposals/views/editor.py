@@ -207,12 +207,16 @@ def live_resource_check(proposal: Proposal, form: SectionForm) -> dict:
 @require_safe
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     kept = kept_html.editor_cards(pk=pk, user_id=request.user.pk)
-    # What authorises, and all a visit reads when the kept cards still hold.
-    proposal = proposal_to_change(request, pk, bare=True, sections=False)
-    closed = require_open(request, proposal)
+    # What authorises: read now, or as the visit that kept the cards read it
+    # when the digest says none of it changed since (then nothing is read).
+    authorised = proposal_to_change(
+        request, pk, bare=True, sections=False, known=kept.read_with()
+    )
+    closed = require_open(request, authorised)
     if closed:
         return closed
-    countdown = timeuntil(proposal.deadline) if proposal.deadline else ""
+    countdown = timeuntil(authorised.deadline) if authorised.deadline else ""
+    proposal = authorised
     cards = kept.look_up(countdown)
     if cards is None:
         proposal = proposal_to_change(request, pk)
@@ -224,7 +228,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         if not unread:  # a document that could not be read is read again
-            kept.keep(cards)
+            kept.keep(cards, read=authorised)
     return render(
         request,
         EDITOR_TEMPLATE,

@@ -73,9 +73,24 @@ class Kept:
             return None
         return entry[2]
 
-    def keep(self, html: str, *, valid_until: datetime | None = None) -> None:
+    def read_with(self):
+        """What `keep` was given as `read` (the rows the visit that kept the
+        slot authorised from), if no row the digest covers has changed since:
+        then they are the rows as they are now, and a visit may authorise from
+        them instead of reading them again. None otherwise."""
+        entry = self._entry
+        if not self.digest or entry is None or len(entry) < 5:  # noqa: PLR2004
+            return None
+        if entry[3] != (release(), self.digest):
+            return None
+        return entry[4]
+
+    def keep(
+        self, html: str, *, valid_until: datetime | None = None, read=None
+    ) -> None:
         """Keep HTML rendered (with CSRF_PLACEHOLDER) after look_up missed,
-        until `valid_until` at the latest."""
+        until `valid_until` at the latest; `read`: the rows this visit
+        authorised from, read after the digest (see read_with)."""
         if not self.stamp:
             return
         until = None if valid_until is None else valid_until.timestamp()
@@ -85,7 +100,8 @@ class Kept:
             if left <= 0:
                 return
             timeout = min(SECONDS, math.ceil(left))
-        cache.set(self.key, (self.stamp, until, html), timeout)
+        entry = (self.stamp, until, html, (release(), self.digest), read)
+        cache.set(self.key, entry, timeout)
 
 
 def editor_cards(*, pk: int, user_id: int) -> Kept:

@@ -3,6 +3,7 @@ anything they show changes (proposals/views/kept.py, proposals/digests.py)."""
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -430,3 +431,46 @@ def test_dashboard_digest_of_a_person_with_no_proposal_is_steady(db):
     user = UserFactory()
 
     assert shown_on_dashboard(user_id=user.pk) == "-"
+
+
+# Authorising from the rows the kept cards were rendered with ----------------------
+
+
+def test_a_member_removed_after_their_cards_were_kept_gets_a_404(client, draft):
+    member = UserFactory()
+    place = TeamMemberFactory(
+        proposal=draft, user=member, email=member.email, confirmed=True
+    )
+    client.force_login(member)
+    assert _edit(client, draft).status_code == 200
+    assert _edit(client, draft).status_code == 200  # served kept
+
+    TeamMember.objects.filter(pk=place.pk).delete()
+
+    assert _edit(client, draft).status_code == 404
+
+
+def test_a_deadline_passing_with_no_write_closes_the_kept_editor(client, monkeypatch):
+    submitted = ProposalFactory(submitted=True)  # revisable until the deadline
+    client.force_login(submitted.principal_investigator)
+    assert _edit(client, submitted).status_code == 200
+    deadline = submitted.opportunity.proposal_deadline
+
+    # The permissions' clock, at the edge of the world: a minute past the
+    # deadline (the session's own clock is left alone).
+    later = SimpleNamespace(now=lambda: deadline + timedelta(minutes=1))
+    monkeypatch.setattr("proposals.permissions.timezone", later)
+    response = _edit(client, submitted)
+
+    assert response.status_code == 302
+    assert response.url == submitted.get_absolute_url()
+
+
+def test_someone_else_never_authorises_from_anothers_kept_rows(client, draft):
+    client.force_login(draft.principal_investigator)
+    _edit(client, draft)
+    _edit(client, draft)
+
+    client.force_login(UserFactory())
+
+    assert _edit(client, draft).status_code == 404
