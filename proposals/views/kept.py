@@ -18,15 +18,18 @@ language, with the stamp of what it was rendered from:
 - a digest of the code and templates (catalogue.page_cache's `release`), so a
   deployment never serves what its predecessor rendered.
 
-Who may see and change what is decided on every visit, before the slot is
-looked at: the editor authorises as it always did, and the dashboard's rows
-are the person's own (the slot is theirs). The page around the kept HTML (the
-person's name, messages, the language switch, a warning about their address)
-is rendered on every visit. Kept HTML holds CSRF_PLACEHOLDER in each form's
-CSRF field; the visitor's own token replaces it there on the way out (and
-nowhere else). HTML rendered while a stored document could not be read (its
-anonymity check then finds nothing) is served but not kept. Off PostgreSQL
-there is no digest and nothing is kept.
+Who may see and change what is decided on every visit, before the slot's
+HTML is served: the editor authorises with its permission predicates, from
+the rows read now or, while the digest is unchanged, from the rows the visit
+that kept the slot read after the same digest (`read_with`): the same rows.
+The dashboard's rows are the person's own (the slot is theirs). The page
+around the kept HTML (the person's name, messages, the language switch, a
+warning about their address) is rendered on every visit.
+
+Kept HTML holds CSRF_PLACEHOLDER in each form's CSRF field; the visitor's own
+token replaces it there on the way out (and nowhere else). HTML rendered while
+a stored document could not be read (its anonymity check then finds nothing)
+is served but not kept. Off PostgreSQL there is no digest and nothing is kept.
 """
 
 import hashlib
