@@ -64,6 +64,8 @@ def proposal_to_change(
     `known`: the proposal as such a read brought it earlier, known unchanged
     since (proposals.views.kept): authorised, not read again.
     """
+    if known is not None and known.pk != pk:
+        known = None
     if known is None:
         proposal = selectors.proposal_for_user(
             user=request.user, pk=pk, sections=sections, light=light, bare=bare

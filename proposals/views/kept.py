@@ -45,8 +45,10 @@ from django.utils.translation import get_language
 from catalogue.page_cache import release, with_token
 from proposals.digests import shown_in_editor, shown_on_dashboard
 
-EDITOR_KEY = "proposals:kept:editor:{pk}:{user}:{language}"
-DASHBOARD_KEY = "proposals:kept:dashboard:{user}:{language}"
+# The release is in the key: a slot from other code (which may hold model
+# instances pickled from other models) is never read, let alone unpickled.
+EDITOR_KEY = "proposals:kept:{release}:editor:{pk}:{user}:{language}"
+DASHBOARD_KEY = "proposals:kept:{release}:dashboard:{user}:{language}"
 # A slot nobody opens leaves the cache after this long (seconds).
 SECONDS = 6 * 3600
 
@@ -55,10 +57,11 @@ class Kept:
     """One visit's look at one slot. The digest is read (and the slot with
     it) when the visit starts, before the rows the page renders from."""
 
-    def __init__(self, key: str, digest: str | None):
+    def __init__(self, key: str, digest_of):
         self.key = key
-        self.digest = digest
-        self._entry = cache.get(key) if digest else None
+        self._digest_of = digest_of
+        self.digest = digest_of()
+        self._entry = cache.get(key) if self.digest else None
         self.stamp = ""
 
     def look_up(self, *parts) -> str | None:
@@ -93,8 +96,13 @@ class Kept:
     ) -> None:
         """Keep HTML rendered (with CSRF_PLACEHOLDER) after look_up missed,
         until `valid_until` at the latest; `read`: the rows this visit
-        authorised from, read after the digest (see read_with)."""
-        if not self.stamp:
+        authorised from, read after the digest (see read_with).
+
+        Nothing is kept when the digest now differs from the one the visit
+        started with: a write landed while it read and rendered, and if it
+        were later undone the old digest would match HTML (and rows) of the
+        state between."""
+        if not self.stamp or self._digest_of() != self.digest:
             return
         until = None if valid_until is None else valid_until.timestamp()
         timeout = SECONDS
@@ -108,17 +116,15 @@ class Kept:
 
 
 def editor_cards(*, pk: int, user_id: int) -> Kept:
-    return Kept(
-        EDITOR_KEY.format(pk=pk, user=user_id, language=get_language()),
-        shown_in_editor(pk=pk),
+    key = EDITOR_KEY.format(
+        release=release(), pk=pk, user=user_id, language=get_language()
     )
+    return Kept(key, lambda: shown_in_editor(pk=pk))
 
 
 def dashboard_rows(*, user_id: int) -> Kept:
-    return Kept(
-        DASHBOARD_KEY.format(user=user_id, language=get_language()),
-        shown_on_dashboard(user_id=user_id),
-    )
+    key = DASHBOARD_KEY.format(release=release(), user=user_id, language=get_language())
+    return Kept(key, lambda: shown_on_dashboard(user_id=user_id))
 
 
 def served(request, html: str) -> SafeString:

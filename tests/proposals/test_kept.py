@@ -15,11 +15,13 @@ from django.utils.timesince import timeuntil
 
 from accounts.models import User
 from catalogue.models import Carrier, Opportunity, RequiredDocument, Statement
-from catalogue.page_cache import CSRF_PLACEHOLDER, countdown_changes
+from catalogue.page_cache import CSRF_PLACEHOLDER, countdown_changes, release
 from proposals.digests import shown_in_editor, shown_on_dashboard
+from proposals.enums import TeamRole
 from proposals.models import Proposal, SectionVersion, TeamMember
 from proposals.selectors import proposal_for_user
 from proposals.views import kept
+from proposals.views.access import proposal_to_change
 from tests.factories import (
     CarrierFactory,
     ProposalDocumentFactory,
@@ -360,7 +362,10 @@ def test_dashboard_rows_are_kept_for_each_person_and_language(client, researcher
 def test_dashboard_rows_are_kept_until_a_countdown_changes(client, researcher):
     client.force_login(researcher)
     first = client.get("/proposals/")
-    slot = cache.get(kept.DASHBOARD_KEY.format(user=researcher.pk, language="en"))
+    key = kept.DASHBOARD_KEY.format(
+        release=release(), user=researcher.pk, language="en"
+    )
+    slot = cache.get(key)
     deadlines = [row["proposal"].deadline for row in first.context["rows"]]
     now = timezone.now()
 
@@ -374,10 +379,7 @@ def test_dashboard_rows_are_kept_until_a_countdown_changes(client, researcher):
         ),
         abs=5,
     )
-    cache.set(
-        slot and kept.DASHBOARD_KEY.format(user=researcher.pk, language="en"),
-        (slot[0], now.timestamp() - 1, slot[2]),
-    )
+    cache.set(key, (slot[0], now.timestamp() - 1, *slot[2:]))
     assert "rows" in client.get("/proposals/").context  # past it: rendered again
 
 
@@ -474,3 +476,46 @@ def test_someone_else_never_authorises_from_anothers_kept_rows(client, draft):
     client.force_login(UserFactory())
 
     assert _edit(client, draft).status_code == 404
+
+
+def test_a_write_undone_after_a_visit_read_around_it_leaves_nothing_kept(
+    client, monkeypatch
+):
+    """A write lands between a visit's digest and its reads, and is undone
+    later: the old digest would match again, so that visit keeps nothing (not
+    its cards, not the rows it authorised from)."""
+    draft = ProposalFactory()
+    collaborator = UserFactory()
+    place = TeamMemberFactory(
+        proposal=draft,
+        user=collaborator,
+        email=collaborator.email,
+        confirmed=True,
+        role=TeamRole.COLLABORATOR,
+    )
+    client.force_login(collaborator)
+    assert _edit(client, draft).status_code == 403  # a collaborator only reads
+    real = kept.shown_in_editor
+
+    def digest_then_a_write(*, pk):
+        digest = real(pk=pk)
+        TeamMember.objects.filter(pk=place.pk).update(role=TeamRole.CO_INVESTIGATOR)
+        return digest
+
+    monkeypatch.setattr(kept, "shown_in_editor", digest_then_a_write)
+    assert _edit(client, draft).status_code == 200  # a co-investigator now
+    monkeypatch.setattr(kept, "shown_in_editor", real)
+    TeamMember.objects.filter(pk=place.pk).update(role=TeamRole.COLLABORATOR)
+
+    assert _edit(client, draft).status_code == 403
+
+
+def test_kept_rows_of_another_proposal_are_never_authorised_from(rf, draft):
+    other = ProposalFactory(principal_investigator=draft.principal_investigator)
+    request = rf.get("/")
+    request.user = draft.principal_investigator
+    known = proposal_for_user(user=request.user, pk=other.pk, bare=True)
+
+    authorised = proposal_to_change(request, draft.pk, bare=True, known=known)
+
+    assert authorised.pk == draft.pk
