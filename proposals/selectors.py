@@ -137,13 +137,13 @@ def drafts_for_checklist(ids) -> list[Proposal]:
     dashboard computes their completion figures from them)."""
     drafts = list(_narrow(with_relations(Proposal.objects.filter(pk__in=ids))))
     for draft in drafts:
-        _share_call(draft)
+        share_call(draft)
     return drafts
 
 
 def _narrow(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
     """with_relations' joins less the carrier's own copy of the call and its
-    mission (`_share_call` fills it in after the read)."""
+    mission (`share_call` fills it in after the read)."""
     return queryset.select_related(None).select_related(
         "opportunity__mission", "principal_investigator", "carrier"
     )
@@ -156,11 +156,6 @@ def narrow(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
 
 
 def share_call(proposal: Proposal) -> None:
-    """See `narrow`."""
-    _share_call(proposal)
-
-
-def _share_call(proposal: Proposal) -> None:
     """A carrier belongs to the call it is chosen in: give it the proposal's
     call (and mission) already read rather than a second join of both. A
     carrier the read did not bring is left to load when something reads it."""
@@ -221,7 +216,7 @@ def proposal_for_user(
         prefetch_related_objects([proposal], Prefetch("team_members", queryset=team))
     if not can_view_proposal(user, proposal):
         raise Http404
-    _share_call(proposal)
+    share_call(proposal)
     return proposal
 
 
