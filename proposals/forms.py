@@ -189,16 +189,23 @@ class SectionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
-    def __init__(self, *args, proposal: Proposal, section: str, **kwargs):
+    def __init__(self, data=None, *args, proposal: Proposal, section: str, **kwargs):
         self.section = section
         self.proposal = proposal
         names = SECTION_FIELDS[section]
-        initial = {
-            name: _shown(getattr(proposal, "carrier_id" if name == "carrier" else name))
-            for name in names
-        }
-        initial["version"] = section_numbers(proposal)[section]
-        super().__init__(*args, initial=initial, prefix=section, **kwargs)
+        # A posted form shows and validates what was posted: the stored values
+        # (and the section's version) are only the start of an unposted one, so
+        # a save reads none of them before the service locks the proposal.
+        initial = None
+        if data is None:
+            initial = {
+                name: _shown(
+                    getattr(proposal, "carrier_id" if name == "carrier" else name)
+                )
+                for name in names
+            }
+            initial["version"] = section_numbers(proposal)[section]
+        super().__init__(data, *args, initial=initial, prefix=section, **kwargs)
         self.fields.update(copy.deepcopy(_section_fields(section)))
         for name in names:
             if name in TEXT_LIMITS:

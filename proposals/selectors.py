@@ -183,26 +183,23 @@ _AUTHORISING_TEAM_COLUMNS = ("proposal_id", "user_id", "role", "confirmed_at")
 
 
 def proposal_for_user(
-    *, user, pk: int, sections: bool = False, light: bool = False, bare: bool = False
+    *, user, pk: int, sections: bool = False, bare: bool = False
 ) -> Proposal:
     """One proposal for its PI, its team or an administrator; Http404 otherwise.
 
     `sections`: with its sections' versions too, for the editor, whose five
     section forms each read them (proposals.services.section_numbers): one
-    query for all five. `light`: with its call, carrier and team only (what the
-    permissions and a section form read), for a save that renders from the
-    proposal the service locks (the rest loads when something reads it).
-    `bare`: only what the permission predicates read of the proposal, its
-    call and its team places (and the page's title), for an editor's visit
-    that finds its cards kept; anything else loads when something reads it.
+    query for all five. `bare`: only what the permission predicates read of
+    the proposal, its call and its team places (and the page's title), for an
+    editor's visit that finds its cards kept and for a section's save, which
+    renders from the proposal the service locks; anything else loads when
+    something reads it.
     The team places are read only for someone other than the principal
     investigator, whose rights the predicates decide from the proposal."""
     if bare:
         queryset = Proposal.objects.select_related("opportunity").only(
             *_AUTHORISING_COLUMNS
         )
-    elif light:
-        queryset = _narrow(Proposal.objects.all()).prefetch_related(_team())
     else:
         queryset = _narrow(with_relations(Proposal.objects.all()))
     if sections:

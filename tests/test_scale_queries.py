@@ -139,7 +139,7 @@ def test_section_save_query_count_is_constant(
 
     # As the editor saves: with htmx, the card and the checklist come back,
     # rendered from the proposal the save locked (no third read).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         response = client.post(
             reverse("proposals:save-section", args=[proposal.pk, "funding"]),
             {"funding-funding_statement": "Funded by the agency."},

@@ -50,7 +50,6 @@ def proposal_to_change(
     pk: int,
     *,
     allowed=can_edit_proposal,
-    light: bool = False,
     sections: bool = True,
     bare: bool = False,
     known: Proposal | None = None,
@@ -60,7 +59,7 @@ def proposal_to_change(
     Http404 for someone who may not see it, PermissionDenied for someone who may
     see but not change it. A proposal nobody may change any more passes, so
     that the service refuses it with ProposalLocked (see `redirect_when_locked`).
-    `light`, `sections`, `bare`: read as selectors.proposal_for_user reads them.
+    `sections`, `bare`: read as selectors.proposal_for_user reads them.
     `known`: the proposal as such a read brought it earlier, known unchanged
     since (proposals.views.kept): authorised, not read again.
     """
@@ -68,7 +67,7 @@ def proposal_to_change(
         known = None
     if known is None:
         proposal = selectors.proposal_for_user(
-            user=request.user, pk=pk, sections=sections, light=light, bare=bare
+            user=request.user, pk=pk, sections=sections, bare=bare
         )
     elif can_view_proposal(request.user, known):
         proposal = known

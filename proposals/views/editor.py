@@ -256,9 +256,10 @@ def save_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         raise Http404
     if request.POST.get(f"{section}-resolution") == "theirs":
         return _kept_theirs(request, proposal_to_change(request, pk), section=section)
-    # A save that succeeds renders from the proposal the service locked: this
-    # read only authorises and builds the form. A refused one reads it whole.
-    proposal = proposal_to_change(request, pk, light=True)
+    # A save that succeeds renders from the proposal the service locks and
+    # reads whole: this read only authorises (only what the permission
+    # predicates read). A refused one reads the proposal whole.
+    proposal = proposal_to_change(request, pk, bare=True, sections=False)
     form = SectionForm(request.POST, proposal=proposal, section=section)
     conflict = None
     if form.is_valid():

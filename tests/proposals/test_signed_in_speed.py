@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from proposals import selectors
+from proposals.forms import SectionForm
 from proposals.models import SectionVersion
 from proposals.permissions import can_edit_proposal
 from tests.factories import (
@@ -99,10 +100,11 @@ def test_section_save_reads_the_proposal_twice_whatever_its_size(
     client.force_login(proposal.principal_investigator)
     _save(client, proposal, 0, "First")
 
-    # Session, account; the view's light read (proposal, team, sections'
-    # versions); in one transaction (2) the lock's read (6), the sections'
-    # versions and two writes. The card is rendered from the locked proposal.
-    with django_assert_num_queries(16):
+    # Session, account; the view's read that authorises (the proposal and its
+    # call: the principal investigator needs no team places); in one
+    # transaction (2) the lock's read (6), the sections' versions and two
+    # writes. The card is rendered from the locked proposal.
+    with django_assert_num_queries(14):
         response = _save(client, proposal, 1, "Second")
 
     assert response.context["form"]["version"].value() == 2
@@ -113,3 +115,56 @@ def test_section_save_reads_the_proposal_twice_whatever_its_size(
     page = response.content.decode()
     assert 'id="section-summary"' in page
     assert 'hx-swap-oob="true"' in page
+
+
+@pytest.mark.parametrize("item_count", [1, 3, 10])
+def test_section_save_by_a_co_investigator_reads_their_team_places_once(
+    client, django_assert_num_queries, item_count
+):
+    proposal = ProposalFactory(title="Radon monitor")
+    for _ in range(item_count - 1):
+        TeamMemberFactory(proposal=proposal, confirmed=True)
+    co_investigator = UserFactory()
+    TeamMemberFactory(proposal=proposal, user=co_investigator, confirmed=True)
+    client.force_login(co_investigator)
+    _save(client, proposal, 0, "First")
+
+    # As the principal investigator's save, and the authorising read's team
+    # places (whose rights the predicates decide from them).
+    with django_assert_num_queries(15):
+        response = _save(client, proposal, 1, "Second")
+
+    assert response.context["saved_section"] == "summary"
+    row = SectionVersion.objects.get(proposal=proposal, section="summary")
+    assert (row.number, row.saved_by) == (2, co_investigator)
+
+
+def test_a_posted_section_form_reads_nothing_of_the_proposal(
+    django_assert_num_queries,
+):
+    proposal = ProposalFactory(title="Stored title")
+    # As the save's authorising read brings it: the rest of its columns deferred.
+    bare = selectors.proposal_for_user(
+        user=proposal.principal_investigator, pk=proposal.pk, bare=True
+    )
+    data = {
+        "summary-title": "Posted title",
+        "summary-abstract": "Posted.",
+        "summary-version": "4",
+    }
+
+    with django_assert_num_queries(0):
+        form = SectionForm(data, proposal=bare, section="summary")
+        valid = form.is_valid()
+
+    assert valid
+    assert form.base_version == 4
+    assert form.section_data() == {
+        "title": "Posted title",
+        "abstract": "Posted.",
+        "keywords": "",
+    }
+    # Unposted, it starts from what is stored, with the section's version.
+    assert SectionForm(proposal=proposal, section="summary")["title"].value() == (
+        "Stored title"
+    )
