@@ -142,7 +142,10 @@ def test_section_save_query_count_is_constant(
     with django_assert_num_queries(15):
         response = client.post(
             reverse("proposals:save-section", args=[proposal.pk, "funding"]),
-            {"funding-funding_statement": "Funded by the agency."},
+            {
+                "funding-funding_statement": "Funded by the agency.",
+                "funding-version": "0",
+            },
             HTTP_HX_REQUEST="true",
         )
 

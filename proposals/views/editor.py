@@ -187,6 +187,11 @@ def live_resource_check(proposal: Proposal, form: SectionForm) -> dict:
     ]
     sides = tuple(values.get(name) for name in ("length_mm", "width_mm", "height_mm"))
     carrier = values.get("carrier")
+    if carrier is not None and carrier.opportunity_id == proposal.opportunity_id:
+        # The form's choices hang off the call the save authorised from, read
+        # with only the columns the permissions need: name the carrier with the
+        # call `proposal` brought whole, with its mission.
+        carrier.opportunity = proposal.opportunity
     request_ = ResourceRequest(
         mass_kg=values.get("mass_kg"),
         power_avg_w=values.get("power_avg_w"),

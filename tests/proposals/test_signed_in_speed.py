@@ -4,10 +4,12 @@ proposal it locked and saved instead of reading it a third time."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from proposals import selectors
 from proposals.forms import SectionForm
-from proposals.models import SectionVersion
+from proposals.models import Proposal, SectionVersion
 from proposals.permissions import can_edit_proposal
 from tests.factories import (
     CarrierFactory,
@@ -118,7 +120,7 @@ def test_section_save_reads_the_proposal_twice_whatever_its_size(
 
 
 @pytest.mark.parametrize("item_count", [1, 3, 10])
-def test_section_save_by_a_co_investigator_reads_their_team_places_once(
+def test_section_save_by_a_co_investigator_costs_the_same_whatever_the_team(
     client, django_assert_num_queries, item_count
 ):
     proposal = ProposalFactory(title="Radon monitor")
@@ -129,8 +131,9 @@ def test_section_save_by_a_co_investigator_reads_their_team_places_once(
     client.force_login(co_investigator)
     _save(client, proposal, 0, "First")
 
-    # As the principal investigator's save, and the authorising read's team
-    # places (whose rights the predicates decide from them).
+    # As the principal investigator's save, and one query more: the team places
+    # of the read that authorises (the predicates decide a co-investigator's
+    # rights from them; the lock reads them again with the rest).
     with django_assert_num_queries(15):
         response = _save(client, proposal, 1, "Second")
 
@@ -165,6 +168,43 @@ def test_a_posted_section_form_reads_nothing_of_the_proposal(
         "keywords": "",
     }
     # Unposted, it starts from what is stored, with the section's version.
-    assert SectionForm(proposal=proposal, section="summary")["title"].value() == (
-        "Stored title"
+    SectionVersion.objects.create(
+        proposal=proposal, section="summary", number=3, saved_at=timezone.now()
+    )
+    unposted = SectionForm(
+        proposal=Proposal.objects.get(pk=proposal.pk), section="summary"
+    )
+    assert unposted["title"].value() == "Stored title"
+    assert unposted["version"].value() == 3
+
+
+@pytest.mark.parametrize("item_count", [1, 3, 10])
+def test_refused_resources_save_names_the_carrier_without_reading_its_call_again(
+    client, django_assert_num_queries, item_count
+):
+    proposal = ProposalFactory(complete=True)
+    for _ in range(item_count):
+        TeamMemberFactory(proposal=proposal, confirmed=True)
+    client.force_login(proposal.principal_investigator)
+    data = {
+        "resources-carrier": str(proposal.carrier_id),
+        "resources-mass_kg": "-2",
+        "resources-version": "0",
+    }
+
+    # Session, account, the read that authorises; the form's carrier; the
+    # proposal read whole (with its call and mission, six relations and the
+    # sections' versions) for the card with its errors. The carrier is named
+    # from that call: nothing of the call or its mission is read again.
+    with django_assert_num_queries(12):
+        response = client.post(
+            reverse("proposals:save-section", args=[proposal.pk, "resources"]),
+            data,
+            **HTMX,
+        )
+
+    assert list(response.context["form"].errors) == ["mass_kg"]
+    assert response.context["carrier"].opportunity is response.context["opportunity"]
+    assert (
+        f"What the {escape(proposal.carrier.name)} offers" in response.content.decode()
     )
